@@ -1,0 +1,69 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Settings every Swift target shares: Swift 6 mode plus the upcoming features the style guide asks for.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Vigil",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "vigil", targets: ["vigil"]),
+        .library(name: "VigilTesting", targets: ["VigilTesting"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // C libraries, as the system provides them. Only VigilKafka and VigilState import these.
+        .systemLibrary(
+            name: "CRdKafka", path: "Sources/CRdKafka", pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]),
+        .systemLibrary(
+            name: "CRocksDB", path: "Sources/CRocksDB", pkgConfig: "rocksdb",
+            providers: [.apt(["librocksdb-dev"])]),
+
+        .target(
+            name: "VigilKafka",
+            dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings),
+        .target(name: "VigilState", dependencies: ["CRocksDB"], swiftSettings: strictSettings),
+        .target(name: "VigilCore", swiftSettings: strictSettings),
+        .target(
+            name: "VigilTopology",
+            dependencies: ["VigilCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings),
+        .target(
+            name: "VigilRuntime",
+            dependencies: [
+                "VigilCore", "VigilTopology", "VigilKafka", "VigilState",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings),
+        .target(
+            name: "VigilTesting",
+            dependencies: ["VigilRuntime", "VigilCore", "VigilTopology"],
+            swiftSettings: strictSettings),
+        .executableTarget(
+            name: "vigil",
+            dependencies: [
+                "VigilRuntime", "VigilTopology", "VigilCore", "VigilKafka",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings),
+
+        .testTarget(name: "VigilKafkaTests", dependencies: ["VigilKafka"]),
+        .testTarget(name: "VigilStateTests", dependencies: ["VigilState"]),
+        .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"]),
+        .testTarget(name: "VigilTopologyTests", dependencies: ["VigilTopology"]),
+        .testTarget(
+            name: "VigilRuntimeTests",
+            dependencies: ["VigilRuntime", "VigilTesting", "VigilKafka", "VigilState", "VigilCore", "VigilTopology"]),
+    ]
+)

@@ -1,0 +1,143 @@
+import VigilCore
+import VigilState
+
+/// The state of one partition task: its keys' window states and the input offset they cover, in one RocksDB
+/// database, with a write-back cache of hot keys.
+///
+/// Layout (docs/decisions/0002-state-layout.md): `0x00 "offset"` → next input offset (i64 LE);
+/// `0x00 "stage"` → the stage fingerprint; `0x01 <key utf8>` → `KeyWindowState` encoding. State mutations and the
+/// offset they reach are written in one `WriteBatch` by `commit(nextOffset:)` (invariant 2).
+///
+/// Not thread-safe: owned by one task on one stream thread.
+final class PartitionStore {
+    static let offsetKey: [UInt8] = [0x00] + Array("offset".utf8)
+    static let fingerprintKey: [UInt8] = [0x00] + Array("stage".utf8)
+    static let keyPrefix: UInt8 = 0x01
+
+    let store: Store
+    /// Bytes of cached state above which clean entries are dropped after a commit.
+    let cacheLimitBytes: Int
+
+    private struct Entry {
+        var state: KeyWindowState
+        var dirty: Bool
+    }
+
+    private var cache: [String: Entry] = [:]
+    private var dirtyKeys: [String] = []
+    private var cachedBytes = 0
+    private var keyBuffer: [UInt8] = []
+    private var valueBuffer: [UInt8] = []
+    private let batch = WriteBatch()
+
+    /// The next input offset to process, as committed with the state (nil: the store is new).
+    private(set) var committedOffset: Int64?
+
+    /// Opens (or creates) the store at `path`. Throws if the directory holds state of a different stage definition.
+    init(path: String, fingerprint: String, options: StoreOptions, cacheLimitBytes: Int) throws {
+        store = try Store(path: path, options: options)
+        self.cacheLimitBytes = cacheLimitBytes
+        if let bytes = try store.get(Self.offsetKey), bytes.count == 8 {
+            var v: UInt64 = 0
+            for i in 0..<8 { v |= UInt64(bytes[i]) << (8 * UInt64(i)) }
+            committedOffset = Int64(bitPattern: v)
+        }
+        let wanted = Array(fingerprint.utf8)
+        if let existing = try store.get(Self.fingerprintKey) {
+            guard existing == wanted else {
+                store.close()
+                throw RuntimeError.incompatibleState(
+                    path: path, found: String(decoding: existing, as: UTF8.self), expected: fingerprint)
+            }
+        } else {
+            try store.put(Self.fingerprintKey, wanted)
+        }
+    }
+
+    /// Reads the state of `key` for update: the returned closure's changes are kept in the cache and written at the
+    /// next commit.
+    func withState<R>(of key: String, _ body: (inout KeyWindowState) -> R) throws -> R {
+        if cache[key] == nil {
+            keyBuffer.removeAll(keepingCapacity: true)
+            keyBuffer.append(Self.keyPrefix)
+            keyBuffer.append(contentsOf: key.utf8)
+            var state = KeyWindowState()
+            if let bytes = try store.get(keyBuffer) {
+                guard let decoded = KeyWindowState(decoding: bytes) else {
+                    throw RuntimeError.corruptState(path: store.path, key: key)
+                }
+                state = decoded
+            }
+            cache[key] = Entry(state: state, dirty: false)
+            cachedBytes += Self.approximateSize(key: key, state: state)
+        }
+        return withUnsafeMutablePointer(to: &cache[key]!) { entry in
+            let before = entry.pointee.state.count
+            let result = body(&entry.pointee.state)
+            if !entry.pointee.dirty {
+                entry.pointee.dirty = true
+                dirtyKeys.append(key)
+            }
+            cachedBytes += (entry.pointee.state.count - before) * 16
+            return result
+        }
+    }
+
+    /// Writes every changed key and the next input offset in one atomic batch.
+    func commit(nextOffset: Int64) throws {
+        batch.clear()
+        for key in dirtyKeys {
+            guard let entry = cache[key] else { continue }
+            keyBuffer.removeAll(keepingCapacity: true)
+            keyBuffer.append(Self.keyPrefix)
+            keyBuffer.append(contentsOf: key.utf8)
+            valueBuffer.removeAll(keepingCapacity: true)
+            entry.state.encode(into: &valueBuffer)
+            batch.put(keyBuffer, valueBuffer)
+            cache[key]!.dirty = false
+        }
+        dirtyKeys.removeAll(keepingCapacity: true)
+        valueBuffer.removeAll(keepingCapacity: true)
+        valueBuffer.appendLittleEndian(UInt64(bitPattern: nextOffset))
+        batch.put(Self.offsetKey, valueBuffer)
+        try store.write(batch)
+        committedOffset = nextOffset
+        if cachedBytes > cacheLimitBytes {
+            cache.removeAll(keepingCapacity: true)
+            cachedBytes = 0
+        }
+    }
+
+    /// Drops uncommitted changes (after a failed flush, the batch is reprocessed from the committed offset).
+    func discardUncommitted() {
+        for key in dirtyKeys { cache[key] = nil }
+        dirtyKeys.removeAll()
+        cachedBytes = cache.reduce(0) { $0 + Self.approximateSize(key: $1.key, state: $1.value.state) }
+    }
+
+    /// Reads the committed state of `key` from RocksDB, bypassing the cache (inspection and tests).
+    func committedState(of key: String) throws -> KeyWindowState? {
+        let k = [Self.keyPrefix] + Array(key.utf8)
+        return try store.get(k).flatMap { KeyWindowState(decoding: $0) }
+    }
+
+    /// Every committed key state, in key order (inspection and tests).
+    func allCommittedStates() throws -> [(key: String, state: KeyWindowState)] {
+        var result: [(String, KeyWindowState)] = []
+        for (k, v) in try store.iterator(prefix: [Self.keyPrefix]) {
+            guard let state = KeyWindowState(decoding: v) else {
+                throw RuntimeError.corruptState(path: store.path, key: String(decoding: k.dropFirst(), as: UTF8.self))
+            }
+            result.append((String(decoding: k.dropFirst(), as: UTF8.self), state))
+        }
+        return result
+    }
+
+    func close() {
+        store.close()
+    }
+
+    private static func approximateSize(key: String, state: KeyWindowState) -> Int {
+        96 + key.utf8.count + 16 * state.count
+    }
+}

@@ -1,0 +1,95 @@
+public import Logging
+public import VigilTopology
+import Foundation
+import Synchronization
+import VigilKafka
+
+/// Runs a topology: starts the stream threads, stops them on request (or once caught up), and reports how it went.
+///
+/// Thread-safe: `stop()` may be called from any thread, e.g. a signal handler's queue.
+public final class Runner: Sendable {
+    public let topology: Topology
+    public let options: RuntimeOptions
+    public let counters = RuntimeCounters()
+    let logger: Logger
+    private let state = Mutex<RunState>(RunState())
+
+    private struct RunState {
+        var coordinator: RunCoordinator?
+        var threads: [Thread] = []
+        var failures: [String] = []
+        var stopRequested = false
+    }
+
+    public init(topology: Topology, options: RuntimeOptions, logger: Logger) {
+        var topology = topology
+        if let dir = options.stateDirectory { topology.stateDirectory = dir }
+        self.topology = topology
+        self.options = options
+        self.logger = logger
+    }
+
+    /// Runs until `stop()` is called (or, with `stopWhenCaughtUp`, until the input is processed to its end), then
+    /// drains: the last batch is delivered and committed, the group is left and the stores are closed.
+    /// Throws the first error of any stream thread.
+    public func run() throws {
+        let partitions = try inputPartitionCount()
+        let coordinator = RunCoordinator(
+            counters: counters, threads: options.threads, inputPartitions: partitions,
+            stopWhenCaughtUp: options.stopWhenCaughtUp)
+        let group = DispatchGroup()
+        let alreadyStopped = state.withLock { s -> Bool in
+            s.coordinator = coordinator
+            return s.stopRequested
+        }
+        if alreadyStopped { coordinator.requestStop() }
+        logger.info("starting", metadata: [
+            "topology": "\(topology.name)", "input": "\(topology.source.topic)", "partitions": "\(partitions)",
+            "threads": "\(options.threads)", "state_dir": "\(topology.stateDirectory)",
+        ])
+        for index in 0..<options.threads {
+            group.enter()
+            let topology = self.topology, options = self.options, logger = self.logger
+            let thread = Thread { [state] in
+                defer { group.leave() }
+                let stream = StreamThread(
+                    index: index, topology: topology, options: options, coordinator: coordinator, logger: logger)
+                do {
+                    try stream.run()
+                } catch {
+                    logger.error("stream thread \(index) failed: \(error)")
+                    state.withLock { $0.failures.append("stream thread \(index): \(error)") }
+                    coordinator.requestStop()
+                }
+            }
+            thread.name = "vigil-stream-\(index)"
+            thread.stackSize = 8 << 20
+            state.withLock { $0.threads.append(thread) }
+            thread.start()
+        }
+        group.wait()
+        let failures = state.withLock { $0.failures }
+        if !failures.isEmpty { throw RuntimeError.startup(failures.joined(separator: "; ")) }
+    }
+
+    /// Asks every stream thread to finish its current batch, commit it and stop.
+    public func stop() {
+        let coordinator = state.withLock { s -> RunCoordinator? in
+            s.stopRequested = true
+            return s.coordinator
+        }
+        coordinator?.requestStop()
+    }
+
+    private func inputPartitionCount() throws -> Int {
+        var config = KafkaConfig(bootstrapServers: options.bootstrapServers)
+        for (k, v) in topology.kafka { config[k] = v }
+        for (k, v) in options.kafka { config[k] = v }
+        let admin = try KafkaAdmin(config: config, logger: logger)
+        do {
+            return Int(try admin.partitionCount(topic: topology.source.topic, timeout: .seconds(10)))
+        } catch let error as KafkaError where error.code == .unknownTopic {
+            throw RuntimeError.inputTopicMissing(topic: topology.source.topic)
+        }
+    }
+}

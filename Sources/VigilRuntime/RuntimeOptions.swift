@@ -1,0 +1,37 @@
+public import Logging
+public import VigilKafka
+
+/// How a topology runs: where Kafka is, how many stream threads, batch sizes, and when to stop.
+public struct RuntimeOptions: Sendable {
+    /// `bootstrap.servers`.
+    public var bootstrapServers: String
+    /// librdkafka properties for every client, applied after the topology's own `kafka:` section.
+    public var kafka: [String: String]
+    /// Stream threads, each with its own consumer in the group (parallelism comes from partitions).
+    public var threads: Int
+    /// Most records taken from one poll; they are processed, delivered and committed together.
+    public var maxBatch: Int
+    /// How long a poll waits when nothing is available.
+    public var pollTimeout: Duration
+    /// Stop once every partition of the input topic is owned by this process and processed up to its end.
+    public var stopWhenCaughtUp: Bool
+    /// Overrides the topology's `state_dir`.
+    public var stateDirectory: String?
+    /// State store settings.
+    public var state: StateSettings
+
+    public init(
+        bootstrapServers: String, kafka: [String: String] = [:], threads: Int = 1, maxBatch: Int = 10_000,
+        pollTimeout: Duration = .milliseconds(100), stopWhenCaughtUp: Bool = false, stateDirectory: String? = nil,
+        state: StateSettings = StateSettings()
+    ) {
+        self.bootstrapServers = bootstrapServers
+        self.kafka = kafka
+        self.threads = threads
+        self.maxBatch = maxBatch
+        self.pollTimeout = pollTimeout
+        self.stopWhenCaughtUp = stopWhenCaughtUp
+        self.stateDirectory = stateDirectory
+        self.state = state
+    }
+}

@@ -1,0 +1,50 @@
+public import Logging
+public import VigilKafka
+import Foundation
+
+/// Reads a whole topic, every partition from its beginning to the end it had when the call started, without
+/// committing anything (a throwaway group id). For summaries, tools and tests; not for the hot path.
+public enum TopicReader {
+    public static func readAll(
+        topic: String, bootstrapServers: String, properties: [String: String], logger: Logger
+    ) throws -> [KafkaMessage] {
+        var config = KafkaConfig(bootstrapServers: bootstrapServers)
+        for (k, v) in properties { config[k] = v }
+        config["group.id"] = "vigil-reader-\(UUID().uuidString)"
+        config["enable.partition.eof"] = "false"
+        let admin = try KafkaAdmin(config: config, logger: logger)
+        let partitions = try admin.partitionCount(topic: topic, timeout: .seconds(10))
+        let consumer = try KafkaConsumer(config: config, logger: logger)
+        defer { consumer.close() }
+        var remaining: [Int32: Int64] = [:]
+        var start: [TopicPartition: Int64] = [:]
+        for p in 0..<partitions {
+            let tp = TopicPartition(topic, p)
+            let (low, high) = try consumer.watermarks(tp, timeout: .seconds(10))
+            if high > low { remaining[p] = high }
+            start[tp] = KafkaOffset.beginning
+        }
+        try consumer.assign(start)
+        var records: [KafkaMessage] = []
+        let deadline = ContinuousClock.now + .seconds(120)
+        while !remaining.isEmpty && ContinuousClock.now < deadline {
+            for message in try consumer.poll(maxMessages: 10_000, timeout: .milliseconds(200)) {
+                records.append(message)
+                if let end = remaining[message.partition], message.offset + 1 >= end {
+                    remaining[message.partition] = nil
+                }
+            }
+        }
+        if !remaining.isEmpty {
+            throw RuntimeError.startup("timed out reading \(topic): partitions \(remaining.keys.sorted()) not read to their end")
+        }
+        return records
+    }
+}
+
+extension KafkaMessage {
+    /// The header `name`'s value as text.
+    public func header(_ name: String) -> String? {
+        headers.first { $0.key == name }?.value.map { String(decoding: $0, as: UTF8.self) }
+    }
+}

@@ -1,0 +1,148 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Logging
+import Synchronization
+import VigilKafka
+import VigilRuntime
+import VigilTopology
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a topology against Kafka, or on an in-process cluster with --embedded.",
+        discussion: """
+            Stops gracefully on SIGINT or SIGTERM: the current batch is delivered and committed with its state,
+            the consumer group is left and the state stores are closed. Progress goes to standard error, the
+            final summary to standard output.
+            """)
+
+    @Argument(help: "The topology file.")
+    var topology: String
+
+    @OptionGroup var kafka: KafkaOptions
+
+    @Flag(help: "Start an in-process Kafka cluster (loopback only) and create the topology's topics.")
+    var embedded = false
+
+    @Option(help: "With --embedded: generate this many transactions into the input topic before running.")
+    var generate: Int?
+
+    @Option(help: "Seed of --generate.")
+    var seed: UInt64 = 42
+
+    @Option(help: "Stream threads (each a consumer in the group).")
+    var threads: Int = 1
+
+    @Option(help: "Most records per poll batch (processed and committed together).")
+    var maxBatch: Int = 10_000
+
+    @Option(help: "Override the topology's state_dir.")
+    var stateDir: String?
+
+    @Flag(help: "Exit once every input partition is processed to its end.")
+    var untilCaughtUp = false
+
+    @Flag(help: "After the run, read the output topics back and print what they hold.")
+    var summary = false
+
+    @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        if embedded == (kafka.bootstrapServers != nil) {
+            throw ValidationError("give exactly one of --bootstrap-servers and --embedded")
+        }
+        if generate != nil && !embedded {
+            throw ValidationError("--generate needs --embedded (use `vigil generate` for another cluster)")
+        }
+        guard (1...64).contains(threads) else { throw ValidationError("--threads must be between 1 and 64") }
+        guard maxBatch > 0 else { throw ValidationError("--max-batch must be positive") }
+    }
+
+    func run() throws {
+        let logger = try logging.makeLogger("vigil.run")
+        let topology = try loadTopologyOrExit(self.topology)
+        var cluster: EmbeddedKafka?
+        let bootstrap: String
+        if embedded {
+            let c = try EmbeddedKafka(brokers: 1, logger: logger)
+            for (name, partitions) in topology.topics { try c.createTopic(name, partitions: partitions) }
+            try c.createTopic("labels", partitions: topology.source.partitions)
+            printError("embedded Kafka at \(c.bootstrapServers)")
+            cluster = c
+            bootstrap = c.bootstrapServers
+        } else {
+            bootstrap = kafka.bootstrapServers!
+        }
+        let properties = try kafka.parsedProperties()
+        if let count = generate {
+            let report = try GeneratorRun.toKafka(
+                count: count, seed: seed, bootstrapServers: bootstrap, topic: topology.source.topic,
+                labelsTopic: "labels", properties: properties, logger: logger)
+            printError("generated \(report.transactions) transactions (\(report.fraud) fraudulent) and \(report.labels) labels")
+        }
+        let options = RuntimeOptions(
+            bootstrapServers: bootstrap, kafka: properties, threads: threads, maxBatch: maxBatch,
+            stopWhenCaughtUp: untilCaughtUp, stateDirectory: stateDir)
+        let runner = Runner(topology: topology, options: options, logger: logger)
+        let signals = ShutdownSignals { runner.stop() }
+        let progress = ProgressReporter(counters: runner.counters)
+        progress.start()
+        let started = ContinuousClock.now
+        defer { withExtendedLifetime(signals) {} }
+        do {
+            try runner.run()
+        } catch {
+            progress.stop()
+            printError("vigil run failed: \(error)")
+            throw ExitCode(1)
+        }
+        progress.stop()
+        let elapsed = ContinuousClock.now - started
+        let counters = runner.counters
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        print("""
+            topology        \(runner.topology.name)
+            events in       \(counters.eventsIn)
+            feature events  \(counters.featuresOut)
+            dead-lettered   \(counters.deadLettered)
+            elapsed         \(String(format: "%.2f", seconds)) s
+            events/s        \(String(format: "%.0f", Double(counters.eventsIn) / max(seconds, 1e-9)))
+            """)
+        if summary || embedded {
+            try OutputSummary.print(topology: runner.topology, bootstrapServers: bootstrap, properties: properties, logger: logger)
+        }
+        withExtendedLifetime(cluster) {}
+    }
+}
+
+/// Prints a progress line to standard error every few seconds while a run goes on.
+final class ProgressReporter: Sendable {
+    let counters: RuntimeCounters
+    private let timer: any DispatchSourceTimer
+
+    init(counters: RuntimeCounters) {
+        self.counters = counters
+        timer = DispatchSource.makeTimerSource(queue: .global())
+    }
+
+    func start() {
+        let counters = self.counters
+        let last = LastCount()
+        timer.schedule(deadline: .now() + 2, repeating: 2)
+        timer.setEventHandler {
+            let now = counters.eventsIn
+            let rate = Double(now - last.swap(now)) / 2
+            printError("processed \(now) events (\(String(format: "%.0f", rate))/s), \(counters.deadLettered) dead-lettered")
+        }
+        timer.resume()
+    }
+
+    func stop() { timer.cancel() }
+}
+
+/// A counter value shared with a timer handler.
+final class LastCount: Sendable {
+    private let value = Mutex(0)
+    func swap(_ new: Int) -> Int { value.withLock { old in defer { old = new }; return old } }
+}

@@ -1,0 +1,44 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// SIGINT / SIGTERM handling: the first signal asks for a graceful stop (finish the batch, commit, leave the group);
+/// a second one exits at once. Keep the returned value alive while it should be in force.
+final class ShutdownSignals: Sendable {
+    private let sources: [any DispatchSourceSignal]
+    private let count = Atomic<Int>(0)
+
+    init(onFirst: @escaping @Sendable () -> Void) {
+        var sources: [any DispatchSourceSignal] = []
+        let count = self.count
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            sources.append(source)
+        }
+        self.sources = sources
+        for source in sources {
+            source.setEventHandler {
+                if count.add(1, ordering: .relaxed).newValue == 1 {
+                    printError("stopping: finishing the current batch (press Ctrl-C again to exit at once)")
+                    onFirst()
+                } else {
+                    exit(130)
+                }
+            }
+            source.resume()
+        }
+    }
+
+    /// Blocks the calling thread until a signal arrives.
+    static func waitForSignal() {
+        let semaphore = DispatchSemaphore(value: 0)
+        let signals = ShutdownSignals { semaphore.signal() }
+        semaphore.wait()
+        withExtendedLifetime(signals) {}
+    }
+}
