@@ -9,7 +9,7 @@ final class RunCoordinator: Sendable {
     let stopWhenCaughtUp: Bool
 
     private let stopFlag = Atomic<Bool>(false)
-    private struct ThreadStatus { var assigned = 0; var caughtUp = false }
+    private struct ThreadStatus { var assigned: [Int32] = []; var caughtUp = false }
     private let status: Mutex<[ThreadStatus]>
 
     init(counters: RuntimeCounters, threads: Int, inputPartitions: Int, stopWhenCaughtUp: Bool) {
@@ -24,11 +24,16 @@ final class RunCoordinator: Sendable {
 
     func requestStop() { stopFlag.store(true, ordering: .releasing) }
 
-    func setAssigned(thread: Int, count: Int) {
+    func setAssigned(thread: Int, partitions: [Int32]) {
         status.withLock {
-            $0[thread].assigned = count
+            $0[thread].assigned = partitions.sorted()
             $0[thread].caughtUp = false
         }
+    }
+
+    /// The input partitions the threads own now.
+    var assignment: [Int32] {
+        status.withLock { $0.flatMap(\.assigned).sorted() }
     }
 
     func markBusy(thread: Int) {
@@ -39,8 +44,8 @@ final class RunCoordinator: Sendable {
     func reportIdle(thread: Int, caughtUp: Bool) {
         let done = status.withLock { all -> Bool in
             all[thread].caughtUp = caughtUp
-            let assigned = all.reduce(0) { $0 + $1.assigned }
-            return assigned == inputPartitions && all.allSatisfy { $0.caughtUp || $0.assigned == 0 }
+            let assigned = all.reduce(0) { $0 + $1.assigned.count }
+            return assigned == inputPartitions && all.allSatisfy { $0.caughtUp || $0.assigned.isEmpty }
         }
         if done && stopWhenCaughtUp { requestStop() }
     }

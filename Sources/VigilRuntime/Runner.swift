@@ -33,6 +33,10 @@ public final class Runner: Sendable {
     /// drains: the last batch is delivered and committed, the group is left and the stores are closed.
     /// Throws the first error of any stream thread.
     public func run() throws {
+        guard topology.guarantee == .atLeastOnce else {
+            throw RuntimeError.startup(
+                "\(topology.file): guarantee \(topology.guarantee.rawValue) is not available in this release; use at_least_once (outputs are identical on redelivery, so consumers can de-duplicate on event_id)")
+        }
         let partitions = try inputPartitionCount()
         let coordinator = RunCoordinator(
             counters: counters, threads: options.threads, inputPartitions: partitions,
@@ -70,6 +74,11 @@ public final class Runner: Sendable {
         group.wait()
         let failures = state.withLock { $0.failures }
         if !failures.isEmpty { throw RuntimeError.startup(failures.joined(separator: "; ")) }
+    }
+
+    /// The input partitions this runner's threads own at the moment (empty before the group assigns any).
+    public var assignment: [Int32] {
+        state.withLock { $0.coordinator }?.assignment ?? []
     }
 
     /// Asks every stream thread to finish its current batch, commit it and stop.

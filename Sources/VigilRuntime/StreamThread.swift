@@ -95,7 +95,7 @@ final class StreamThread: RebalanceListener {
                 callbackFailure = callbackFailure ?? error
             }
         }
-        coordinator.setAssigned(thread: index, count: tasks.count)
+        coordinator.setAssigned(thread: index, partitions: Array(tasks.keys))
         return offsets
     }
 
@@ -106,7 +106,7 @@ final class StreamThread: RebalanceListener {
             task.close()
             logger.info("partition revoked", metadata: ["partition": "\(tp)", "committed_to": "\(task.nextOffset)"])
         }
-        coordinator.setAssigned(thread: index, count: tasks.count)
+        coordinator.setAssigned(thread: index, partitions: Array(tasks.keys))
     }
 
     private func closeAllTasks() {
@@ -115,7 +115,7 @@ final class StreamThread: RebalanceListener {
             task.close()
         }
         tasks.removeAll()
-        coordinator.setAssigned(thread: index, count: 0)
+        coordinator.setAssigned(thread: index, partitions: [])
     }
 
     // MARK: Progress

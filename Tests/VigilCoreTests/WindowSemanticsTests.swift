@@ -20,7 +20,7 @@ struct WindowSemanticsTests {
             (base, 5.00), (base + Self.hour / 2, 7.50), (base + Self.hour / 2, 1.25), (base + Self.hour, 2.00),
             (base + 3 * Self.hour / 4, 9.00),
         ]
-        let expected: [(Int64, Double)] = [(0, 0), (1, 5), (2, 12.5), (2, 8.75), (2, 8.75)]
+        let expected: [(Int64, Double)] = [(0, 0), (1, 5), (2, 12.5), (2, 8.75), (3, 13.75)]
         let aggregator = TrailingWindowAggregator(
             features: [
                 FeatureSpec(name: "n", aggregation: .count, windowMillis: Self.hour),

@@ -1,0 +1,11 @@
+/// A kind of fraud the generator injects; the raw value is the label's `fraud_type`.
+public enum FraudPattern: String, Sendable, Hashable, CaseIterable {
+    /// A burst of 5–30 tiny e-commerce charges within minutes from a device new to the card.
+    case cardTesting = "card_testing"
+    /// One purchase many times the card's usual amount, at electronics or jewellery.
+    case largeAmount = "large_amount"
+    /// A card-present purchase in a distant country within an hour of one at home.
+    case impossibleTravel = "impossible_travel"
+    /// E-commerce from a new device followed by several high-value purchases.
+    case accountTakeover = "account_takeover"
+}
