@@ -52,7 +52,7 @@ let package = Package(
         .executableTarget(
             name: "vigil",
             dependencies: [
-                "VigilRuntime", "VigilTopology", "VigilCore", "VigilKafka",
+                "VigilRuntime", "VigilTopology", "VigilCore", "VigilKafka", "VigilState",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -57,7 +57,8 @@ final class PartitionStore {
     /// Reads the state of `key` for update: the returned closure's changes are kept in the cache and written at the
     /// next commit.
     func withState<R>(of key: String, _ body: (inout KeyWindowState) -> R) throws -> R {
-        if cache[key] == nil {
+        var index = cache.index(forKey: key)
+        if index == nil {
             keyBuffer.removeAll(keepingCapacity: true)
             keyBuffer.append(Self.keyPrefix)
             keyBuffer.append(contentsOf: key.utf8)
@@ -70,17 +71,17 @@ final class PartitionStore {
             }
             cache[key] = Entry(state: state, dirty: false)
             cachedBytes += Self.approximateSize(key: key, state: state)
+            index = cache.index(forKey: key)
         }
-        return withUnsafeMutablePointer(to: &cache[key]!) { entry in
-            let before = entry.pointee.state.count
-            let result = body(&entry.pointee.state)
-            if !entry.pointee.dirty {
-                entry.pointee.dirty = true
-                dirtyKeys.append(key)
-            }
-            cachedBytes += (entry.pointee.state.count - before) * 16
-            return result
+        let i = index!
+        let before = cache.values[i].state.count
+        let result = body(&cache.values[i].state)
+        cachedBytes += (cache.values[i].state.count - before) * 16
+        if !cache.values[i].dirty {
+            cache.values[i].dirty = true
+            dirtyKeys.append(key)
         }
+        return result
     }
 
     /// Writes every changed key and the next input offset in one atomic batch.

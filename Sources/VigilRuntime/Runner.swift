@@ -16,7 +16,6 @@ public final class Runner: Sendable {
 
     private struct RunState {
         var coordinator: RunCoordinator?
-        var threads: [Thread] = []
         var failures: [String] = []
         var stopRequested = false
     }
@@ -54,7 +53,7 @@ public final class Runner: Sendable {
         for index in 0..<options.threads {
             group.enter()
             let topology = self.topology, options = self.options, logger = self.logger
-            let thread = Thread { [state] in
+            let thread = Thread { [self] in
                 defer { group.leave() }
                 let stream = StreamThread(
                     index: index, topology: topology, options: options, coordinator: coordinator, logger: logger)
@@ -62,13 +61,12 @@ public final class Runner: Sendable {
                     try stream.run()
                 } catch {
                     logger.error("stream thread \(index) failed: \(error)")
-                    state.withLock { $0.failures.append("stream thread \(index): \(error)") }
+                    self.state.withLock { $0.failures.append("stream thread \(index): \(error)") }
                     coordinator.requestStop()
                 }
             }
             thread.name = "vigil-stream-\(index)"
             thread.stackSize = 8 << 20
-            state.withLock { $0.threads.append(thread) }
             thread.start()
         }
         group.wait()

@@ -68,6 +68,7 @@ final class StreamThread: RebalanceListener {
             }
             coordinator.counters.add(counts)
             coordinator.counters.addCommits(offsets.count)
+            logger.trace("batch committed", metadata: ["records": "\(messages.count)", "tasks": "\(offsets.count)"])
             do {
                 try consumer.commit(offsets, async: true)
             } catch {
@@ -123,7 +124,11 @@ final class StreamThread: RebalanceListener {
     private func reportProgress(_ consumer: KafkaConsumer) throws {
         var caughtUp = true
         for task in tasks.values {
-            let (low, high) = try consumer.watermarks(task.partition, timeout: .seconds(5))
+            // Watermarks from fetch responses: asking the broker would queue behind the fetch long-poll.
+            guard let (low, high) = try consumer.cachedWatermarks(task.partition) else {
+                caughtUp = false
+                continue
+            }
             let position = task.nextOffset < 0 ? low : task.nextOffset
             if position < high { caughtUp = false }
         }

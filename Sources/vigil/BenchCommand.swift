@@ -25,7 +25,7 @@ func emitJSON(_ fields: [(String, Any)]) {
         }
     }.joined(separator: ",")
     print("{\(body)}")
-    fflush(stdout)
+    fflush(nil)
 }
 
 /// Percentile of sorted nanosecond samples, in microseconds.

@@ -45,7 +45,7 @@ struct DevBrokerCommand: ParsableCommand {
         }
         let cluster = try EmbeddedKafka(brokers: brokers, logger: logger)
         print(cluster.bootstrapServers)
-        fflush(stdout)
+        fflush(nil)
         var created = Set<String>()
         for (name, partitions) in wanted where created.insert(name).inserted {
             try cluster.createTopic(name, partitions: partitions)

@@ -156,19 +156,19 @@ enum GeneratorRun {
 final class LineFile {
     private let handle: UnsafeMutablePointer<FILE>
     private let path: String
-    private let ownsHandle: Bool
 
     init(path: String) throws {
         self.path = path
         if path == "-" {
-            handle = stdout
-            ownsHandle = false
+            guard let h = fdopen(dup(STDOUT_FILENO), "wb") else {
+                throw ValidationError("cannot write to standard output")
+            }
+            handle = h
         } else {
             guard let h = fopen(path, "wb") else {
                 throw ValidationError("cannot write \(path): \(String(cString: strerror(errno)))")
             }
             handle = h
-            ownsHandle = true
         }
     }
 
@@ -181,6 +181,6 @@ final class LineFile {
 
     func close() throws {
         if fflush(handle) != 0 { throw ValidationError("cannot write \(path): \(String(cString: strerror(errno)))") }
-        if ownsHandle { fclose(handle) }
+        fclose(handle)
     }
 }

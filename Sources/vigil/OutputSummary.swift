@@ -3,6 +3,7 @@ import Logging
 import VigilKafka
 import VigilRuntime
 import VigilTopology
+import VigilCore
 
 /// Reads a topology's output topics back after a run and prints what they hold: record counts and the feature events
 /// with the highest values of the first feature (usually the most suspicious cards).

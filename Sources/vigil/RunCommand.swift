@@ -117,7 +117,8 @@ struct RunCommand: ParsableCommand {
 }
 
 /// Prints a progress line to standard error every few seconds while a run goes on.
-final class ProgressReporter: Sendable {
+/// Unchecked: a dispatch timer is thread-safe; it is only scheduled and cancelled.
+final class ProgressReporter: @unchecked Sendable {
     let counters: RuntimeCounters
     private let timer: any DispatchSourceTimer
 

@@ -8,13 +8,13 @@ import Glibc
 
 /// SIGINT / SIGTERM handling: the first signal asks for a graceful stop (finish the batch, commit, leave the group);
 /// a second one exits at once. Keep the returned value alive while it should be in force.
-final class ShutdownSignals: Sendable {
+/// Unchecked: dispatch sources are thread-safe; they are only set up in init.
+final class ShutdownSignals: @unchecked Sendable {
     private let sources: [any DispatchSourceSignal]
     private let count = Atomic<Int>(0)
 
     init(onFirst: @escaping @Sendable () -> Void) {
         var sources: [any DispatchSourceSignal] = []
-        let count = self.count
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
@@ -22,8 +22,8 @@ final class ShutdownSignals: Sendable {
         }
         self.sources = sources
         for source in sources {
-            source.setEventHandler {
-                if count.add(1, ordering: .relaxed).newValue == 1 {
+            source.setEventHandler { [self] in
+                if self.count.add(1, ordering: .relaxed).newValue == 1 {
                     printError("stopping: finishing the current batch (press Ctrl-C again to exit at once)")
                     onFirst()
                 } else {

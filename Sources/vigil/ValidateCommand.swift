@@ -1,5 +1,6 @@
 import ArgumentParser
 import VigilTopology
+import VigilCore
 
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -36,7 +36,7 @@ struct EndToEndTests {
 
         let runner = Runner(
             topology: topology,
-            options: RuntimeOptions(bootstrapServers: bootstrap, maxBatch: 700, stopWhenCaughtUp: true),
+            options: RuntimeOptions(bootstrapServers: bootstrap, kafka: Support.fastGroup, maxBatch: 700, stopWhenCaughtUp: true),
             logger: Support.logger)
         try await Support.onThread { try runner.run() }
 
@@ -93,9 +93,10 @@ struct EndToEndTests {
             t.stateDirectory = dir
             t.sinks.features = "\(topology.sinks.features)-\(i)"
             try cluster.createTopic(t.sinks.features, partitions: 2)
-            let runner = Runner(topology: t, options: RuntimeOptions(bootstrapServers: bootstrap, stopWhenCaughtUp: true), logger: Support.logger)
+            let runner = Runner(topology: t, options: RuntimeOptions(bootstrapServers: bootstrap, kafka: Support.fastGroup, stopWhenCaughtUp: true), logger: Support.logger)
             try await Support.onThread { try runner.run() }
-            let out = try await Support.onThread { try Support.readAll(t.sinks.features, bootstrap: bootstrap) }
+            let featureTopic = t.sinks.features
+            let out = try await Support.onThread { try Support.readAll(featureTopic, bootstrap: bootstrap) }
             outputs.append(Dictionary(out.map { (try! FeatureEvent($0.value!).eventID, $0.value!) }, uniquingKeysWith: { a, _ in a }))
         }
         #expect(outputs[0].count == 3_000)

@@ -19,8 +19,8 @@ struct RebalanceTests {
         let records = Support.transactions(count: 8_000, seed: 21).map { (key: Optional(Array($0.cardID.utf8)), value: Optional(Support.encode($0))) }
         try await Support.onThread { try Support.produce(records, topic: topology.source.topic, bootstrap: bootstrap) }
 
-        let a = Runner(topology: topology, options: RuntimeOptions(bootstrapServers: bootstrap, maxBatch: 100), logger: Support.logger)
-        let b = Runner(topology: topology, options: RuntimeOptions(bootstrapServers: bootstrap, maxBatch: 100, stateDirectory: dirB), logger: Support.logger)
+        let a = Runner(topology: topology, options: RuntimeOptions(bootstrapServers: bootstrap, kafka: Support.fastGroup, maxBatch: 100), logger: Support.logger)
+        let b = Runner(topology: topology, options: RuntimeOptions(bootstrapServers: bootstrap, kafka: Support.fastGroup, maxBatch: 100, stateDirectory: dirB), logger: Support.logger)
         async let runA: Void = Support.onThread { try a.run() }
         try await Support.waitUntil("instance A processing") { a.counters.eventsIn > 0 }
         async let runB: Void = Support.onThread { try b.run() }

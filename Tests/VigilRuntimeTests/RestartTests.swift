@@ -27,7 +27,7 @@ struct RestartTests {
         for half in halves {
             try await Support.onThread { try Support.produce(half, topic: topology.source.topic, bootstrap: bootstrap) }
             let runner = Runner(
-                topology: topology, options: RuntimeOptions(bootstrapServers: bootstrap, maxBatch: 300, stopWhenCaughtUp: true),
+                topology: topology, options: RuntimeOptions(bootstrapServers: bootstrap, kafka: Support.fastGroup, maxBatch: 300, stopWhenCaughtUp: true),
                 logger: Support.logger)
             try await Support.onThread { try runner.run() }
             processed += runner.counters.eventsIn
@@ -52,9 +52,10 @@ struct RestartTests {
         let file = try Support.writeTopologyFile(topology, to: stateDir)
 
         // Kill the child once a third of the feature events are out.
-        let child = try Self.launch(vigil, ["run", file, "--bootstrap-servers", bootstrap, "--max-batch", "250", "--log-level", "warning"])
+        let child = try Self.launch(vigil, ["run", file, "--bootstrap-servers", bootstrap, "--max-batch", "250", "--log-level", "warning"] + Support.fastGroupArguments)
         try await Support.waitUntil(timeout: .seconds(120), "a third of the output") {
-            !child.isRunning || (try Self.highWatermarkSum(topology.sinks.features, partitions: topology.source.partitions, bootstrap: bootstrap)) >= count / 3
+            if !child.isRunning { return true }
+            return try Self.highWatermarkSum(topology.sinks.features, partitions: topology.source.partitions, bootstrap: bootstrap) >= count / 3
         }
         #expect(child.isRunning, "the child was still mid-stream when killed")
         kill(child.processIdentifier, SIGKILL)
@@ -63,7 +64,7 @@ struct RestartTests {
         let beforeRestart = try Self.highWatermarkSum(topology.sinks.features, partitions: topology.source.partitions, bootstrap: bootstrap)
         #expect(beforeRestart < count, "killed before the end")
 
-        let restarted = try Self.launch(vigil, ["run", file, "--bootstrap-servers", bootstrap, "--until-caught-up", "--log-level", "warning"])
+        let restarted = try Self.launch(vigil, ["run", file, "--bootstrap-servers", bootstrap, "--until-caught-up", "--log-level", "warning"] + Support.fastGroupArguments)
         try await Support.onThread { restarted.waitUntilExit() }
         #expect(restarted.terminationStatus == 0)
 
@@ -85,15 +86,16 @@ struct RestartTests {
         try await Support.onThread { try Support.produce(records, topic: topology.source.topic, bootstrap: bootstrap) }
         let file = try Support.writeTopologyFile(topology, to: stateDir)
 
-        let child = try Self.launch(vigil, ["run", file, "--bootstrap-servers", bootstrap, "--max-batch", "250", "--log-level", "warning"])
+        let child = try Self.launch(vigil, ["run", file, "--bootstrap-servers", bootstrap, "--max-batch", "250", "--log-level", "warning"] + Support.fastGroupArguments)
         try await Support.waitUntil(timeout: .seconds(120), "some output") {
-            !child.isRunning || (try Self.highWatermarkSum(topology.sinks.features, partitions: topology.source.partitions, bootstrap: bootstrap)) >= count / 4
+            if !child.isRunning { return true }
+            return try Self.highWatermarkSum(topology.sinks.features, partitions: topology.source.partitions, bootstrap: bootstrap) >= count / 4
         }
         kill(child.processIdentifier, SIGTERM)
         try await Support.onThread { child.waitUntilExit() }
         #expect(child.terminationReason == .exit && child.terminationStatus == 0)
 
-        let restarted = try Self.launch(vigil, ["run", file, "--bootstrap-servers", bootstrap, "--until-caught-up", "--log-level", "warning"])
+        let restarted = try Self.launch(vigil, ["run", file, "--bootstrap-servers", bootstrap, "--until-caught-up", "--log-level", "warning"] + Support.fastGroupArguments)
         try await Support.onThread { restarted.waitUntilExit() }
         #expect(restarted.terminationStatus == 0)
         try await Self.checkExactlyOnce(topology, bootstrap: bootstrap, expectNoDuplicates: true)

@@ -14,6 +14,11 @@ enum Support {
         return l
     }()
 
+    /// Group settings that keep rebalances short: the mock cluster waits session.timeout.ms − 1 s before it
+    /// completes a rebalance after a member leaves or dies (45 s with librdkafka's default).
+    static let fastGroup = ["session.timeout.ms": "3000", "heartbeat.interval.ms": "300"]
+    static let fastGroupArguments = ["-X", "session.timeout.ms=3000", "-X", "heartbeat.interval.ms=300"]
+
     /// A name no other test uses.
     static func unique(_ prefix: String) -> String {
         "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"

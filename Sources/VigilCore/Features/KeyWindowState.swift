@@ -74,41 +74,51 @@ public struct KeyWindowState: Sendable, Equatable {
 extension KeyWindowState {
     /// Format version of the encoding below; bump it when the layout changes.
     static let formatVersion: UInt8 = 1
+    static let headerSize = 21
 
-    /// Appends the state's binary encoding: `[version u8][maxTimestamp i64][eventCount i64][n u32]` then n pairs of
-    /// `[timestamp i64][value i64]`, all little-endian.
+    /// Appends the state's binary encoding: `[version u8][maxTimestamp i64][eventCount i64][n u32]`, then the n
+    /// timestamps, then the n values (i64 each), all little-endian. Columns, so both arrays copy in bulk.
     public func encode(into buffer: inout [UInt8]) {
-        buffer.reserveCapacity(buffer.count + 21 + 16 * timestamps.count)
+        buffer.reserveCapacity(buffer.count + Self.headerSize + 16 * timestamps.count)
         buffer.append(Self.formatVersion)
         buffer.appendLittleEndian(UInt64(bitPattern: maxTimestamp))
         buffer.appendLittleEndian(UInt64(bitPattern: eventCount))
         buffer.appendLittleEndian(UInt32(timestamps.count))
-        for i in timestamps.indices {
-            buffer.appendLittleEndian(UInt64(bitPattern: timestamps[i]))
-            buffer.appendLittleEndian(UInt64(bitPattern: values[i]))
-        }
+        Self.appendColumn(timestamps, to: &buffer)
+        Self.appendColumn(values, to: &buffer)
     }
 
     /// Decodes a state written by `encode(into:)`; nil if the bytes are not such an encoding.
     public init?(decoding bytes: [UInt8]) {
-        guard bytes.count >= 21, bytes[0] == Self.formatVersion else { return nil }
+        guard bytes.count >= Self.headerSize, bytes[0] == Self.formatVersion else { return nil }
         var reader = LittleEndianReader(bytes: bytes, position: 1)
         let maxTs = Int64(bitPattern: reader.readUInt64())
         let total = Int64(bitPattern: reader.readUInt64())
         let n = Int(reader.readUInt32())
-        guard bytes.count == 21 + 16 * n else { return nil }
-        var ts = [Int64]()
-        var vs = [Int64]()
-        ts.reserveCapacity(n)
-        vs.reserveCapacity(n)
-        for _ in 0..<n {
-            ts.append(Int64(bitPattern: reader.readUInt64()))
-            vs.append(Int64(bitPattern: reader.readUInt64()))
-        }
-        self.timestamps = ts
-        self.values = vs
+        guard bytes.count == Self.headerSize + 16 * n else { return nil }
+        self.timestamps = Self.readColumn(bytes, at: Self.headerSize, count: n)
+        self.values = Self.readColumn(bytes, at: Self.headerSize + 8 * n, count: n)
         self.maxTimestamp = maxTs
         self.eventCount = total
+    }
+
+    private static func appendColumn(_ column: [Int64], to buffer: inout [UInt8]) {
+        #if _endian(little)
+        column.withUnsafeBytes { buffer.append(contentsOf: $0) }
+        #else
+        for v in column { buffer.appendLittleEndian(UInt64(bitPattern: v)) }
+        #endif
+    }
+
+    private static func readColumn(_ bytes: [UInt8], at offset: Int, count: Int) -> [Int64] {
+        [Int64](unsafeUninitializedCapacity: count) { out, initialized in
+            bytes.withUnsafeBytes { raw in
+                for i in 0..<count {
+                    out[i] = Int64(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 8 * i, as: Int64.self))
+                }
+            }
+            initialized = count
+        }
     }
 }
 

@@ -49,6 +49,11 @@ public struct JSONByteWriter {
     public mutating func stringContents(_ value: String) {
         var value = value
         value.withUTF8 { utf8 in
+            // Fast path: most ids need no escaping and are copied in one go.
+            if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                bytes.append(contentsOf: utf8)
+                return
+            }
             for byte in utf8 {
                 switch byte {
                 case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\\")); bytes.append(byte)
