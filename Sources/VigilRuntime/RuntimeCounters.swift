@@ -7,6 +7,7 @@ public final class RuntimeCounters: Sendable {
     let _deadLettered = Atomic<Int>(0)
     let _skipped = Atomic<Int>(0)
     let _commits = Atomic<Int>(0)
+    let _span = Mutex<(first: ContinuousClock.Instant?, last: ContinuousClock.Instant?)>((nil, nil))
 
     public init() {}
 
@@ -20,6 +21,22 @@ public final class RuntimeCounters: Sendable {
     public var skipped: Int { _skipped.load(ordering: .relaxed) }
     /// State commits (one per task per poll batch).
     public var commits: Int { _commits.load(ordering: .relaxed) }
+
+    /// Time from the start of the first processed batch to the end of the last committed one: the processing rate's
+    /// denominator, without start-up (group join) or idle time at the end.
+    public var processingDuration: Duration {
+        let span = _span.withLock { $0 }
+        guard let first = span.first, let last = span.last else { return .zero }
+        return last - first
+    }
+
+    func batchStarted(at instant: ContinuousClock.Instant) {
+        _span.withLock { if $0.first == nil { $0.first = instant } }
+    }
+
+    func batchCommitted(at instant: ContinuousClock.Instant) {
+        _span.withLock { $0.last = instant }
+    }
 
     func add(_ batch: BatchCounts) {
         _eventsIn.add(batch.eventsIn, ordering: .relaxed)

@@ -50,6 +50,7 @@ final class StreamThread: RebalanceListener {
                 continue
             }
             coordinator.markBusy(thread: index)
+            coordinator.counters.batchStarted(at: .now)
             var current: PartitionTask?
             for message in messages {
                 if current?.partition.partition != message.partition {
@@ -68,6 +69,7 @@ final class StreamThread: RebalanceListener {
             }
             coordinator.counters.add(counts)
             coordinator.counters.addCommits(offsets.count)
+            coordinator.counters.batchCommitted(at: .now)
             logger.trace("batch committed", metadata: ["records": "\(messages.count)", "tasks": "\(offsets.count)"])
             do {
                 try consumer.commit(offsets, async: true)
@@ -88,7 +90,7 @@ final class StreamThread: RebalanceListener {
                 let task = try PartitionTask(topology: topology, partition: tp, settings: options.state)
                 tasks[tp.partition] = task
                 offsets[tp] = task.committedOffset ?? KafkaOffset.beginning
-                logger.info("partition assigned", metadata: [
+                logger.debug("partition assigned", metadata: [
                     "partition": "\(tp)", "resume_at": "\(task.committedOffset.map(String.init) ?? "beginning")",
                 ])
             } catch {
@@ -96,6 +98,10 @@ final class StreamThread: RebalanceListener {
                 callbackFailure = callbackFailure ?? error
             }
         }
+        logger.info("partitions assigned", metadata: [
+            "partitions": "\(partitions.map(\.partition).sorted())",
+            "with_state": "\(offsets.values.filter { $0 >= 0 }.count)",
+        ])
         coordinator.setAssigned(thread: index, partitions: Array(tasks.keys))
         return offsets
     }
@@ -105,8 +111,9 @@ final class StreamThread: RebalanceListener {
             guard let task = tasks.removeValue(forKey: tp.partition) else { continue }
             if task.hasUncommittedWork { task.rollback() }
             task.close()
-            logger.info("partition revoked", metadata: ["partition": "\(tp)", "committed_to": "\(task.nextOffset)"])
+            logger.debug("partition revoked", metadata: ["partition": "\(tp)", "committed_to": "\(task.nextOffset)"])
         }
+        logger.info("partitions revoked", metadata: ["partitions": "\(partitions.map(\.partition).sorted())"])
         coordinator.setAssigned(thread: index, partitions: Array(tasks.keys))
     }
 

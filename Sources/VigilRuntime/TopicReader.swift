@@ -42,6 +42,23 @@ public enum TopicReader {
     }
 }
 
+extension TopicReader {
+    /// The low and high watermark of every partition of `topic`, asked of the brokers. A low watermark above 0
+    /// means the oldest records are gone (retention, or the embedded cluster's per-partition limit).
+    public static func extent(
+        topic: String, bootstrapServers: String, properties: [String: String], logger: Logger
+    ) throws -> [(low: Int64, high: Int64)] {
+        var config = KafkaConfig(bootstrapServers: bootstrapServers)
+        for (k, v) in properties { config[k] = v }
+        config["group.id"] = "vigil-reader-\(UUID().uuidString)"
+        let admin = try KafkaAdmin(config: config, logger: logger)
+        let partitions = try admin.partitionCount(topic: topic, timeout: .seconds(10))
+        let consumer = try KafkaConsumer(config: config, logger: logger)
+        defer { consumer.close() }
+        return try (0..<partitions).map { try consumer.watermarks(TopicPartition(topic, $0), timeout: .seconds(10)) }
+    }
+}
+
 extension KafkaMessage {
     /// The header `name`'s value as text.
     public func header(_ name: String) -> String? {

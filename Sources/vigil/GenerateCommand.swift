@@ -101,6 +101,27 @@ enum GeneratorRun {
         return report
     }
 
+    /// Writes `count` malformed records of assorted kinds: not JSON, a missing field, a wrong type, invalid UTF-8,
+    /// and a tombstone.
+    static func malformedToKafka(
+        count: Int, bootstrapServers: String, topic: String, properties: [String: String], logger: Logger
+    ) throws {
+        var config = KafkaConfig(bootstrapServers: bootstrapServers)
+        for (k, v) in properties { config[k] = v }
+        let producer = try KafkaProducer(config: config, logger: logger)
+        let samples: [[UInt8]?] = [
+            Array("this is not JSON".utf8),
+            Array(#"{"v":1,"txn_id":"bad-1","merchant_id":"m","amount":1,"currency":"EUR","country":"FR","mcc":5411,"channel":"pos","ts":1}"#.utf8),
+            Array(#"{"v":1,"txn_id":"bad-2","card_id":"c","merchant_id":"m","amount":"12.00","currency":"EUR","country":"FR","mcc":5411,"channel":"pos","ts":1}"#.utf8),
+            Array(#"{"v":1,"txn_id":"bad-3","card_id":"c"#.utf8) + [0xFF] + Array(#"","merchant_id":"m","amount":1,"currency":"EUR","country":"FR","mcc":5411,"channel":"pos","ts":1}"#.utf8),
+            nil,
+        ]
+        for i in 0..<count {
+            try producer.send(topic: topic, key: Array("malformed-\(i)".utf8), value: samples[i % samples.count])
+        }
+        try producer.flush(timeout: .seconds(60))
+    }
+
     /// Generates into JSON Lines files.
     static func toFiles(config: GeneratorConfig, out: String, labelsOut: String?) throws -> Report {
         let transactions = try LineFile(path: out)

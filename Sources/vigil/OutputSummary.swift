@@ -13,26 +13,37 @@ enum OutputSummary {
             topic: topology.sinks.features, bootstrapServers: bootstrapServers, properties: properties, logger: logger)
         let dlq = try TopicReader.readAll(
             topic: topology.sinks.deadLetter, bootstrapServers: bootstrapServers, properties: properties, logger: logger)
-        let first = topology.stages[0].features.first?.name ?? ""
-        var samples: [(value: Double, json: String)] = []
+        let names = topology.stages[0].features.map(\.name)
+        let first = names.first ?? ""
+        // The feature event with the highest first feature, per key: the most active (often suspicious) keys.
+        var best: [String: (value: Double, line: String)] = [:]
+        let formatter = ISO8601DateFormatter()
         for record in features {
             guard let value = record.value,
                   let object = try? JSONSerialization.jsonObject(with: Data(value)) as? [String: Any],
+                  let key = object["key"] as? String,
                   let values = object["features"] as? [String: Any],
-                  let v = (values[first] as? NSNumber)?.doubleValue
+                  let v = (values[first] as? NSNumber)?.doubleValue,
+                  v > best[key]?.value ?? -.infinity
             else { continue }
-            samples.append((v, String(decoding: value, as: UTF8.self)))
-            if samples.count > 64 {
-                samples.sort { $0.value > $1.value }
-                samples.removeLast(samples.count - 5)
-            }
+            let ts = (object["ts"] as? NSNumber).map { formatter.string(from: Date(timeIntervalSince1970: $0.doubleValue / 1000)) } ?? "?"
+            let shown = names.map { "\($0)=\((values[$0] as? NSNumber)?.stringValue ?? "?")" }.joined(separator: " ")
+            best[key] = (v, "\(key)  \(ts)  \(shown)")
         }
-        samples.sort { $0.value > $1.value }
         Swift.print("""
             read back       \(features.count) records on \(topology.sinks.features), \(dlq.count) on \(topology.sinks.deadLetter)
-            highest \(first):
+            most active keys (highest \(first)):
             """)
-        for sample in samples.prefix(5) { Swift.print("  \(sample.json)") }
+        for sample in best.values.sorted(by: { $0.value > $1.value }).prefix(5) { Swift.print("  \(sample.line)") }
+        let extent = try TopicReader.extent(
+            topic: topology.sinks.features, bootstrapServers: bootstrapServers, properties: properties, logger: logger)
+        let dropped = extent.reduce(Int64(0)) { $0 + $1.low }
+        if dropped > 0 {
+            Swift.print("""
+                note: the cluster no longer holds the oldest \(dropped) feature events of \(topology.sinks.features) \
+                (the embedded cluster keeps about 5 MiB or 100k messages per partition); the counts above are what remains
+                """)
+        }
         for record in dlq.prefix(3) {
             Swift.print("  dead letter: \(record.header(DeadLetter.reasonHeader) ?? "?") (source \(record.header(DeadLetter.topicHeader) ?? "?"):\(record.header(DeadLetter.partitionHeader) ?? "?"):\(record.header(DeadLetter.offsetHeader) ?? "?"))")
         }

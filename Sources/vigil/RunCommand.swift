@@ -31,6 +31,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Seed of --generate.")
     var seed: UInt64 = 42
 
+    @Option(help: "With --generate: also write this many malformed records (to see the dead-letter topic at work).")
+    var malformed: Int = 0
+
     @Option(help: "Stream threads (each a consumer in the group).")
     var threads: Int = 1
 
@@ -51,6 +54,9 @@ struct RunCommand: ParsableCommand {
     func validate() throws {
         if embedded == (kafka.bootstrapServers != nil) {
             throw ValidationError("give exactly one of --bootstrap-servers and --embedded")
+        }
+        if malformed < 0 || (malformed > 0 && generate == nil) {
+            throw ValidationError("--malformed needs --generate and a count >= 0")
         }
         if generate != nil && !embedded {
             throw ValidationError("--generate needs --embedded (use `vigil generate` for another cluster)")
@@ -80,6 +86,22 @@ struct RunCommand: ParsableCommand {
                 count: count, seed: seed, bootstrapServers: bootstrap, topic: topology.source.topic,
                 labelsTopic: "labels", properties: properties, logger: logger)
             printError("generated \(report.transactions) transactions (\(report.fraud) fraudulent) and \(report.labels) labels")
+            if malformed > 0 {
+                try GeneratorRun.malformedToKafka(
+                    count: malformed, bootstrapServers: bootstrap, topic: topology.source.topic, properties: properties,
+                    logger: logger)
+                printError("wrote \(malformed) malformed records")
+            }
+            let extent = try TopicReader.extent(
+                topic: topology.source.topic, bootstrapServers: bootstrap, properties: properties, logger: logger)
+            let kept = extent.reduce(Int64(0)) { $0 + $1.high - $1.low }
+            if kept < Int64(report.transactions + malformed) {
+                printError("""
+                    warning: the embedded cluster kept only \(kept) of the \(report.transactions) transactions: it keeps about \
+                    5 MiB or 100k messages per partition and drops the oldest. Give the topology more partitions \
+                    (source.partitions) or generate fewer events.
+                    """)
+            }
         }
         let options = RuntimeOptions(
             bootstrapServers: bootstrap, kafka: properties, threads: threads, maxBatch: maxBatch,
@@ -98,21 +120,27 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(1)
         }
         progress.stop()
-        let elapsed = ContinuousClock.now - started
         let counters = runner.counters
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let elapsed = Self.seconds(ContinuousClock.now - started)
+        let processing = Self.seconds(counters.processingDuration)
         print("""
             topology        \(runner.topology.name)
             events in       \(counters.eventsIn)
             feature events  \(counters.featuresOut)
             dead-lettered   \(counters.deadLettered)
-            elapsed         \(String(format: "%.2f", seconds)) s
-            events/s        \(String(format: "%.0f", Double(counters.eventsIn) / max(seconds, 1e-9)))
+            elapsed         \(String(format: "%.2f", elapsed)) s (of which processing \(String(format: "%.2f", processing)) s; the rest is joining the group and idling)
+            events/s        \(String(format: "%.0f", Double(counters.eventsIn) / max(processing, 1e-9))) while processing
             """)
         if summary || embedded {
             try OutputSummary.print(topology: runner.topology, bootstrapServers: bootstrap, properties: properties, logger: logger)
         }
         withExtendedLifetime(cluster) {}
+    }
+}
+
+extension RunCommand {
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 }
 

@@ -35,7 +35,7 @@ class ClientContext: @unchecked Sendable {
 func vigilLogCallback(_ rk: OpaquePointer?, _ level: Int32, _ facility: UnsafePointer<CChar>?, _ buffer: UnsafePointer<CChar>?) {
     guard let rk, let opaque = rd_kafka_opaque(rk) else { return }
     let context = ClientContext.from(opaque)
-    let swiftLevel: Logger.Level =
+    var swiftLevel: Logger.Level =
         switch level {
         case ...2: .critical
         case 3: .error
@@ -47,6 +47,13 @@ func vigilLogCallback(_ rk: OpaquePointer?, _ level: Int32, _ facility: UnsafePo
     guard swiftLevel >= context.logger.logLevel else { return }
     let facilityText = facility.map { String(cString: $0) } ?? "-"
     let text = buffer.map { String(cString: $0) } ?? ""
+    // One set of properties serves every client, so a producer property on a consumer (and the reverse) is
+    // expected, and the embedded cluster's own handle has no bootstrap servers by design: not worth a warning.
+    if facilityText == "CONFWARN",
+       text.contains("will be ignored by this") || text.contains("No `bootstrap.servers` configured") {
+        swiftLevel = .debug
+        guard swiftLevel >= context.logger.logLevel else { return }
+    }
     context.logger.log(level: swiftLevel, "\(text)", metadata: ["rdkafka.facility": "\(facilityText)"])
 }
 
