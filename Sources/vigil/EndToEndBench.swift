@@ -19,6 +19,8 @@ struct EndToEndBench: ParsableCommand {
     @Option(help: "Runs.") var runs: Int = 3
     @Option(help: "Paced rate for the latency phase, events/s (0 skips it).") var latencyRate: Int = 20_000
     @Option(help: "Seconds of the latency phase.") var latencySeconds: Int = 5
+    @Option(help: "fetch.wait.max.ms of the consumers in the latency phase (the mock broker holds a fetch this long when it has no data, rather than answering when data arrives as a real broker does).")
+    var fetchWaitMs: Int = 10
 
     func run() throws {
         var logger = Logger(label: "vigil.bench")
@@ -39,7 +41,8 @@ struct EndToEndBench: ParsableCommand {
                 logger: logger)
             let start = ContinuousClock.now
             try runner.run()
-            let seconds = Double(nanos(ContinuousClock.now - start)) / 1e9
+            let wall = Double(nanos(ContinuousClock.now - start)) / 1e9
+            let seconds = Double(nanos(runner.counters.processingDuration)) / 1e9
             guard runner.counters.eventsIn == payloads.count else {
                 throw ValidationError("processed \(runner.counters.eventsIn) of \(payloads.count): the mock cluster dropped data; use more partitions or fewer events")
             }
@@ -48,6 +51,7 @@ struct EndToEndBench: ParsableCommand {
             ceilings.append(ceiling)
             emitJSON([
                 ("bench", "e2e_throughput"), ("run", run), ("events", payloads.count), ("events_per_s", rate),
+                ("processing_s", seconds), ("wall_s_incl_group_join", wall),
                 ("consume_only_events_per_s", ceiling), ("partitions", Int(partitions)), ("threads", threads),
                 ("max_batch", 10_000), ("brokers", 1), ("features", topology.stages[0].features.count),
             ])
@@ -65,9 +69,21 @@ struct EndToEndBench: ParsableCommand {
         let topology = try Self.prepare(base, run: 0, partitions: partitions, on: cluster)
         defer { try? FileManager.default.removeItem(atPath: topology.stateDirectory) }
         let bootstrap = cluster.bootstrapServers
-        let runner = Runner(topology: topology, options: RuntimeOptions(bootstrapServers: bootstrap, threads: threads), logger: logger)
-        let runnerThread = Thread { try? runner.run() }
+        let fetchWait = ["fetch.wait.max.ms": "\(fetchWaitMs)"]
+        let runner = Runner(
+            topology: topology, options: RuntimeOptions(bootstrapServers: bootstrap, kafka: fetchWait, threads: threads),
+            logger: logger)
+        let finished = DispatchSemaphore(value: 0)
+        let runnerThread = Thread {
+            try? runner.run()
+            finished.signal()
+        }
         runnerThread.start()
+        // Produce only once the group has assigned every partition: the join itself is not latency.
+        let joinDeadline = ContinuousClock.now + .seconds(60)
+        while runner.assignment.count < Int(partitions) && ContinuousClock.now < joinDeadline {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
 
         let total = latencyRate * latencySeconds
         let latencies = Mutex<[UInt64]>([])
@@ -76,6 +92,7 @@ struct EndToEndBench: ParsableCommand {
             defer { done.signal() }
             var config = KafkaConfig(bootstrapServers: bootstrap)
             config["group.id"] = "bench-latency-reader"
+            for (k, v) in fetchWait { config[k] = v }
             config["auto.offset.reset"] = "earliest"
             guard let consumer = try? KafkaConsumer(config: config, logger: logger) else { return }
             defer { consumer.close() }
@@ -125,12 +142,12 @@ struct EndToEndBench: ParsableCommand {
         try producer.flush(timeout: .seconds(60))
         done.wait()
         runner.stop()
-        while runnerThread.isExecuting { Thread.sleep(forTimeInterval: 0.01) }
+        finished.wait()
         let sorted = latencies.withLock { $0.sorted() }
         emitJSON([
             ("bench", "e2e_latency"), ("rate_per_s", latencyRate), ("seconds", latencySeconds), ("events", sorted.count),
             ("p50_ms", percentileMicros(sorted, 0.5) / 1_000), ("p99_ms", percentileMicros(sorted, 0.99) / 1_000),
-            ("max_ms", percentileMicros(sorted, 1.0) / 1_000), ("partitions", Int(partitions)),
+            ("max_ms", percentileMicros(sorted, 1.0) / 1_000), ("partitions", Int(partitions)), ("fetch_wait_max_ms", fetchWaitMs),
             ("note", "from producer send (event ts) to the feature event read by a consumer; includes linger.ms=1 on both producers and the consumer poll"),
         ])
     }
