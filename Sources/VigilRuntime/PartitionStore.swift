@@ -37,7 +37,11 @@ final class PartitionStore {
     init(path: String, fingerprint: String, options: StoreOptions, cacheLimitBytes: Int) throws {
         store = try Store(path: path, options: options)
         self.cacheLimitBytes = cacheLimitBytes
-        if let bytes = try store.get(Self.offsetKey), bytes.count == 8 {
+        if let bytes = try store.get(Self.offsetKey) {
+            guard bytes.count == 8 else {
+                store.close()
+                throw RuntimeError.corruptState(path: path, key: "(stored offset)")
+            }
             var v: UInt64 = 0
             for i in 0..<8 { v |= UInt64(bytes[i]) << (8 * UInt64(i)) }
             committedOffset = Int64(bitPattern: v)
@@ -95,13 +99,14 @@ final class PartitionStore {
             valueBuffer.removeAll(keepingCapacity: true)
             entry.state.encode(into: &valueBuffer)
             batch.put(keyBuffer, valueBuffer)
-            cache[key]!.dirty = false
         }
-        dirtyKeys.removeAll(keepingCapacity: true)
         valueBuffer.removeAll(keepingCapacity: true)
         valueBuffer.appendLittleEndian(UInt64(bitPattern: nextOffset))
         batch.put(Self.offsetKey, valueBuffer)
         try store.write(batch)
+        // Only now are the cached changes durable: a failed write leaves them dirty, for `discardUncommitted`.
+        for key in dirtyKeys { cache[key]?.dirty = false }
+        dirtyKeys.removeAll(keepingCapacity: true)
         committedOffset = nextOffset
         if cachedBytes > cacheLimitBytes {
             cache.removeAll(keepingCapacity: true)
@@ -125,12 +130,14 @@ final class PartitionStore {
     /// Every committed key state, in key order (inspection and tests).
     func allCommittedStates() throws -> [(key: String, state: KeyWindowState)] {
         var result: [(String, KeyWindowState)] = []
-        for (k, v) in try store.iterator(prefix: [Self.keyPrefix]) {
+        let iterator = try store.iterator(prefix: [Self.keyPrefix])
+        for (k, v) in iterator {
             guard let state = KeyWindowState(decoding: v) else {
                 throw RuntimeError.corruptState(path: store.path, key: String(decoding: k.dropFirst(), as: UTF8.self))
             }
             result.append((String(decoding: k.dropFirst(), as: UTF8.self), state))
         }
+        try iterator.status()
         return result
     }
 

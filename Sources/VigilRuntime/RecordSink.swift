@@ -15,7 +15,9 @@ public final class ProducerSink: RecordSink {
     public let producer: KafkaProducer
     let flushTimeout: Duration
 
-    public init(producer: KafkaProducer, flushTimeout: Duration = .seconds(60)) {
+    /// - Parameter flushTimeout: longer than librdkafka's default `message.timeout.ms` (300 s), so that a broker
+    ///   outage is retried by the producer rather than failing the run early.
+    public init(producer: KafkaProducer, flushTimeout: Duration = .seconds(330)) {
         self.producer = producer
         self.flushTimeout = flushTimeout
     }

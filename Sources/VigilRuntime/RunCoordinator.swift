@@ -45,7 +45,7 @@ final class RunCoordinator: Sendable {
         let done = status.withLock { all -> Bool in
             all[thread].caughtUp = caughtUp
             let assigned = all.reduce(0) { $0 + $1.assigned.count }
-            return assigned == inputPartitions && all.allSatisfy { $0.caughtUp || $0.assigned.isEmpty }
+            return assigned >= inputPartitions && all.allSatisfy { $0.caughtUp || $0.assigned.isEmpty }
         }
         if done && stopWhenCaughtUp { requestStop() }
     }

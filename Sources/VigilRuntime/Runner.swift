@@ -36,6 +36,11 @@ public final class Runner: Sendable {
             throw RuntimeError.startup(
                 "\(topology.file): guarantee \(topology.guarantee.rawValue) is not available in this release; use at_least_once (outputs are identical on redelivery, so consumers can de-duplicate on event_id)")
         }
+        for (origin, properties) in [("the topology's kafka section", topology.kafka), ("-X", options.kafka)]
+        where properties["group.id"] != nil {
+            throw RuntimeError.startup(
+                "group.id is set in \(origin): the consumer group is the topology's name (\(topology.name)); rename the topology instead")
+        }
         let partitions = try inputPartitionCount()
         let coordinator = RunCoordinator(
             counters: counters, threads: options.threads, inputPartitions: partitions,

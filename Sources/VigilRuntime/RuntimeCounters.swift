@@ -6,6 +6,8 @@ public final class RuntimeCounters: Sendable {
     let _featuresOut = Atomic<Int>(0)
     let _deadLettered = Atomic<Int>(0)
     let _skipped = Atomic<Int>(0)
+    let _late = Atomic<Int>(0)
+    let _truncated = Atomic<Int>(0)
     let _commits = Atomic<Int>(0)
     let _span = Mutex<(first: ContinuousClock.Instant?, last: ContinuousClock.Instant?)>((nil, nil))
 
@@ -17,6 +19,10 @@ public final class RuntimeCounters: Sendable {
     public var featuresOut: Int { _featuresOut.load(ordering: .relaxed) }
     /// Records sent to the dead-letter topic.
     public var deadLettered: Int { _deadLettered.load(ordering: .relaxed) }
+    /// Events later than the grace period (also counted in `deadLettered`).
+    public var late: Int { _late.load(ordering: .relaxed) }
+    /// Input records the log no longer held when a task resumed (retention moved past the stored offset).
+    public var truncated: Int { _truncated.load(ordering: .relaxed) }
     /// Valid events with no key for the stage's entity (e.g. no device id in a device stage).
     public var skipped: Int { _skipped.load(ordering: .relaxed) }
     /// State commits (one per task per poll batch).
@@ -43,7 +49,10 @@ public final class RuntimeCounters: Sendable {
         _featuresOut.add(batch.featuresOut, ordering: .relaxed)
         _deadLettered.add(batch.deadLettered, ordering: .relaxed)
         _skipped.add(batch.skipped, ordering: .relaxed)
+        _late.add(batch.late, ordering: .relaxed)
     }
+
+    func addTruncated(_ n: Int) { _truncated.add(n, ordering: .relaxed) }
 
     func addCommits(_ n: Int) { _commits.add(n, ordering: .relaxed) }
 }
@@ -54,11 +63,13 @@ package struct BatchCounts {
     package var featuresOut = 0
     package var deadLettered = 0
     package var skipped = 0
+    package var late = 0
 
     package static func += (lhs: inout BatchCounts, rhs: BatchCounts) {
         lhs.eventsIn += rhs.eventsIn
         lhs.featuresOut += rhs.featuresOut
         lhs.deadLettered += rhs.deadLettered
         lhs.skipped += rhs.skipped
+        lhs.late += rhs.late
     }
 }

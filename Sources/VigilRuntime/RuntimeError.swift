@@ -3,6 +3,7 @@ public enum RuntimeError: Error, CustomStringConvertible, Sendable {
     case incompatibleState(path: String, found: String, expected: String)
     case corruptState(path: String, key: String)
     case inputTopicMissing(topic: String)
+    case stateAheadOfLog(path: String, stored: Int64, high: Int64)
     case startup(String)
 
     public var description: String {
@@ -13,6 +14,8 @@ public enum RuntimeError: Error, CustomStringConvertible, Sendable {
             "the state of key \"\(key)\" in \(path) cannot be decoded; the store is corrupt or was written by another version"
         case .inputTopicMissing(let topic):
             "the input topic \"\(topic)\" does not exist; create it (vigil dev-broker creates a topology's topics)"
+        case .stateAheadOfLog(let path, let stored, let high):
+            "the state in \(path) has processed up to offset \(stored), but the partition ends at \(high): it belongs to another log (a recreated topic or another cluster); use a new state_dir, or delete this one to rebuild it"
         case .startup(let message):
             message
         }

@@ -9,8 +9,13 @@ public struct RuntimeOptions: Sendable {
     public var kafka: [String: String]
     /// Stream threads, each with its own consumer in the group (parallelism comes from partitions).
     public var threads: Int
-    /// Most records taken from one poll; they are processed, delivered and committed together.
+    /// Most records taken from one poll.
     public var maxBatch: Int
+    /// How often processed work is delivered and committed (state + offsets); also on idle, stop and revoke.
+    /// Longer intervals amortise the commit (docs/performance.md); a crash redoes at most this much work.
+    public var commitInterval: Duration
+    /// Commit early once this many records are processed but not committed.
+    public var maxUncommittedRecords: Int
     /// How long a poll waits when nothing is available.
     public var pollTimeout: Duration
     /// Stop once every partition of the input topic is owned by this process and processed up to its end.
@@ -22,6 +27,7 @@ public struct RuntimeOptions: Sendable {
 
     public init(
         bootstrapServers: String, kafka: [String: String] = [:], threads: Int = 1, maxBatch: Int = 10_000,
+        commitInterval: Duration = .milliseconds(100), maxUncommittedRecords: Int = 50_000,
         pollTimeout: Duration = .milliseconds(100), stopWhenCaughtUp: Bool = false, stateDirectory: String? = nil,
         state: StateSettings = StateSettings()
     ) {
@@ -29,6 +35,8 @@ public struct RuntimeOptions: Sendable {
         self.kafka = kafka
         self.threads = threads
         self.maxBatch = maxBatch
+        self.commitInterval = commitInterval
+        self.maxUncommittedRecords = maxUncommittedRecords
         self.pollTimeout = pollTimeout
         self.stopWhenCaughtUp = stopWhenCaughtUp
         self.stateDirectory = stateDirectory

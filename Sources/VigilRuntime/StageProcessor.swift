@@ -58,8 +58,15 @@ public struct StageProcessor {
             counts.skipped += 1
             return
         }
-        try state.withState(of: key) { keyState in
+        let outcome = try state.withState(of: key) { keyState in
             aggregator.apply(transaction, state: &keyState, into: &values)
+        }
+        if case .late(let behind) = outcome {
+            let reason = "late event: \(behind) ms behind the newest event of key \"\(key)\", beyond the grace period of \(topology.graceMillis) ms"
+            try deadLetter(message, source: source, kind: "late", reason: reason, sink: sink)
+            counts.deadLettered += 1
+            counts.late += 1
+            return
         }
         encoder.encode(key: key, transaction: transaction, source: source, values: values, into: &writer)
         try sink.send(topic: topology.sinks.features, key: Array(key.utf8), value: writer.bytes, headers: [])

@@ -1,13 +1,16 @@
+import Foundation
 import Logging
 import VigilKafka
+import VigilState
 import VigilTopology
 
-/// One stream thread's loop: poll a batch → process it in the partitions' tasks → deliver the outputs → commit each
-/// task's state with its offset in one WriteBatch → tell Kafka the offsets (for lag monitoring).
+/// One stream thread's loop: poll a batch → process it in the partitions' tasks → every `commitInterval` (or when
+/// idle, stopping or revoked): deliver the outputs → commit each task's state with its offset in one WriteBatch →
+/// tell Kafka the offsets (for lag monitoring).
 ///
 /// Everything here runs on the one OS thread that calls `run`, rebalance callbacks included (librdkafka calls them
-/// from inside `poll`), so tasks need no locks. Revocation happens between batches, when every processed record is
-/// already committed, so a revoked task only has to close.
+/// from inside `poll`), so tasks need no locks. A revoked task is committed (after the outputs are delivered) and
+/// closed inside the callback, so its partition's next owner resumes exactly where this one stopped.
 final class StreamThread: RebalanceListener {
     let index: Int
     let topology: Topology
@@ -16,6 +19,9 @@ final class StreamThread: RebalanceListener {
     let logger: Logger
 
     private var tasks: [Int32: PartitionTask] = [:]
+    private var sink: ProducerSink?
+    /// The consumer, while `run` is running (the rebalance callback checks stored offsets against the log).
+    private var consumer: KafkaConsumer?
     private var callbackFailure: (any Error)?
 
     init(index: Int, topology: Topology, options: RuntimeOptions, coordinator: RunCoordinator, logger: Logger) {
@@ -32,53 +38,84 @@ final class StreamThread: RebalanceListener {
     func run() throws {
         let consumer = try KafkaConsumer(config: consumerConfig(), logger: logger)
         let producer = try KafkaProducer(config: producerConfig(), logger: logger)
-        let sink = ProducerSink(producer: producer)
+        sink = ProducerSink(producer: producer)
+        self.consumer = consumer
         defer {
-            consumer.close()  // revokes: closes every task
+            consumer.close()  // revokes: commits and closes every task
             closeAllTasks()
+            sink = nil
+            self.consumer = nil
         }
         try consumer.subscribe(topics: [topology.source.topic], listener: self)
-        var idleChecks = ContinuousClock.now
-        while !coordinator.shouldStop {
-            let messages = try consumer.poll(maxMessages: options.maxBatch, timeout: options.pollTimeout)
-            if let failure = callbackFailure { throw failure }
-            if messages.isEmpty {
-                if options.stopWhenCaughtUp, ContinuousClock.now - idleChecks > .milliseconds(50) {
-                    idleChecks = .now
+        do {
+            var lastCommit = ContinuousClock.now
+            var lastProgressCheck = ContinuousClock.now
+            var uncommitted = 0
+            while !coordinator.shouldStop {
+                let messages = try consumer.poll(maxMessages: options.maxBatch, timeout: options.pollTimeout)
+                if let failure = callbackFailure { throw failure }
+                if !messages.isEmpty {
+                    coordinator.markBusy(thread: index)
+                    coordinator.counters.batchStarted(at: .now)
+                    try process(messages)
+                    uncommitted += messages.count
+                }
+                let now = ContinuousClock.now
+                if uncommitted > 0,
+                   messages.isEmpty || uncommitted >= options.maxUncommittedRecords || now - lastCommit >= options.commitInterval {
+                    try commit(consumer)
+                    uncommitted = 0
+                    lastCommit = now
+                }
+                if messages.isEmpty, options.stopWhenCaughtUp, now - lastProgressCheck > .milliseconds(50) {
+                    lastProgressCheck = now
                     try reportProgress(consumer)
                 }
-                continue
             }
-            coordinator.markBusy(thread: index)
-            coordinator.counters.batchStarted(at: .now)
-            var current: PartitionTask?
-            for message in messages {
-                if current?.partition.partition != message.partition {
-                    current = tasks[message.partition]
-                }
-                // A record of a partition this thread no longer owns: its new owner processes it.
-                guard let task = current else { continue }
-                try task.process(message, sink: sink)
-            }
-            try sink.flush()
-            var counts = BatchCounts()
-            var offsets: [TopicPartition: Int64] = [:]
-            for task in tasks.values where task.hasUncommittedWork {
-                counts += try task.commit()
-                offsets[task.partition] = task.nextOffset
-            }
-            coordinator.counters.add(counts)
-            coordinator.counters.addCommits(offsets.count)
-            coordinator.counters.batchCommitted(at: .now)
-            logger.trace("batch committed", metadata: ["records": "\(messages.count)", "tasks": "\(offsets.count)"])
-            do {
-                try consumer.commit(offsets, async: true)
-            } catch {
-                // The offsets that matter are in the state stores; the group's are for lag monitoring only.
-                logger.debug("offset commit to the group failed", metadata: ["error": "\(error)"])
-            }
+            try commit(consumer)
+        } catch {
+            // Whatever failed, uncommitted work is suspect: the revoke in `close()` must roll it back, not commit it.
+            if callbackFailure == nil { callbackFailure = error }
+            throw error
         }
+    }
+
+    /// Runs each record through its partition's task; records of partitions this thread no longer owns are left
+    /// to their new owner.
+    private func process(_ messages: [KafkaMessage]) throws {
+        guard let sink else { return }
+        var current: PartitionTask?
+        for message in messages {
+            if current?.partition.partition != message.partition {
+                current = tasks[message.partition]
+            }
+            guard let task = current else { continue }
+            try task.process(message, sink: sink)
+        }
+    }
+
+    /// Delivers every output sent so far, then commits each task's state with its offset (one WriteBatch per task),
+    /// then tells the group the offsets (for lag monitoring only).
+    private func commit(_ consumer: KafkaConsumer) throws {
+        let pending = tasks.values.filter(\.hasUncommittedWork)
+        guard !pending.isEmpty, let sink else { return }
         try sink.flush()
+        var counts = BatchCounts()
+        var offsets: [TopicPartition: Int64] = [:]
+        for task in pending {
+            counts += try task.commit()
+            offsets[task.partition] = task.nextOffset
+        }
+        coordinator.counters.add(counts)
+        coordinator.counters.addCommits(offsets.count)
+        coordinator.counters.batchCommitted(at: .now)
+        logger.trace("committed", metadata: ["records": "\(counts.eventsIn)", "tasks": "\(offsets.count)"])
+        do {
+            try consumer.commit(offsets, async: true)
+        } catch {
+            // The offsets that matter are in the state stores; the group's are for lag monitoring only.
+            logger.debug("offset commit to the group failed", metadata: ["error": "\(error)"])
+        }
     }
 
     // MARK: RebalanceListener
@@ -87,14 +124,14 @@ final class StreamThread: RebalanceListener {
         var offsets: [TopicPartition: Int64] = [:]
         for tp in partitions where tp.topic == topology.source.topic {
             do {
-                let task = try PartitionTask(topology: topology, partition: tp, settings: options.state)
+                let task = try openTask(tp)
                 tasks[tp.partition] = task
-                offsets[tp] = task.committedOffset ?? KafkaOffset.beginning
+                offsets[tp] = try resumeOffset(of: task)
                 logger.debug("partition assigned", metadata: [
                     "partition": "\(tp)", "resume_at": "\(task.committedOffset.map(String.init) ?? "beginning")",
                 ])
             } catch {
-                logger.error("cannot open the state of \(tp): \(error)")
+                logger.error("cannot start \(tp): \(error)")
                 callbackFailure = callbackFailure ?? error
             }
         }
@@ -107,6 +144,21 @@ final class StreamThread: RebalanceListener {
     }
 
     func partitionsRevoked(_ partitions: [TopicPartition]) {
+        // Work processed since the last commit is delivered and committed before the partitions go: their next
+        // owner resumes exactly where this thread stopped. If that fails, it is rolled back and redone there.
+        let revoked = partitions.compactMap { tasks[$0.partition] }.filter(\.hasUncommittedWork)
+        if !revoked.isEmpty, callbackFailure == nil, let sink {
+            do {
+                try sink.flush()
+                var counts = BatchCounts()
+                for task in revoked { counts += try task.commit() }
+                coordinator.counters.add(counts)
+                coordinator.counters.addCommits(revoked.count)
+            } catch {
+                logger.error("could not commit revoked partitions; their new owner reprocesses them: \(error)")
+                callbackFailure = error
+            }
+        }
         for tp in partitions {
             guard let task = tasks.removeValue(forKey: tp.partition) else { continue }
             if task.hasUncommittedWork { task.rollback() }
@@ -115,6 +167,37 @@ final class StreamThread: RebalanceListener {
         }
         logger.info("partitions revoked", metadata: ["partitions": "\(partitions.map(\.partition).sorted())"])
         coordinator.setAssigned(thread: index, partitions: Array(tasks.keys))
+    }
+
+    /// Opens a task's store, waiting a little if another thread of this process still holds it (a hand-over).
+    private func openTask(_ tp: TopicPartition) throws -> PartitionTask {
+        var attempt = 0
+        while true {
+            do {
+                return try PartitionTask(topology: topology, partition: tp, settings: options.state)
+            } catch let error as StateError where error.code == .busy && attempt < 50 {
+                attempt += 1
+                Thread.sleep(forTimeInterval: 0.1)  // back-off while the previous owner closes the store
+            }
+        }
+    }
+
+    /// Where a task resumes: its stored offset, checked against the partition's log. State from another log (a
+    /// recreated topic, another cluster) is refused; records the log no longer holds are counted and reported.
+    private func resumeOffset(of task: PartitionTask) throws -> Int64 {
+        guard let stored = task.committedOffset else { return KafkaOffset.beginning }
+        guard let consumer else { return stored }
+        let (low, high) = try consumer.watermarks(task.partition, timeout: .seconds(10))
+        if stored > high {
+            throw RuntimeError.stateAheadOfLog(
+                path: PartitionTask.storePath(topology: topology, partition: task.partition), stored: stored, high: high)
+        }
+        if stored < low {
+            logger.warning("the log no longer holds records \(stored)..<\(low) of \(task.partition) (retention?): they are skipped")
+            coordinator.counters.addTruncated(Int(low - stored))
+            return low
+        }
+        return stored
     }
 
     private func closeAllTasks() {

@@ -40,7 +40,10 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Most records per poll batch (processed and committed together).")
     var maxBatch: Int = 10_000
 
-    @Option(help: "Override the topology's state_dir.")
+    @Option(help: "Milliseconds between commits of state, offsets and delivered outputs.")
+    var commitIntervalMs: Int = 100
+
+    @Option(help: "Override the topology's state_dir (with --embedded the default is a fresh temporary directory: the embedded cluster starts empty, so old state would not match it).")
     var stateDir: String?
 
     @Flag(help: "Exit once every input partition is processed to its end.")
@@ -55,6 +58,7 @@ struct RunCommand: ParsableCommand {
         if embedded == (kafka.bootstrapServers != nil) {
             throw ValidationError("give exactly one of --bootstrap-servers and --embedded")
         }
+        if let generate, generate <= 0 { throw ValidationError("--generate must be positive") }
         if malformed < 0 || (malformed > 0 && generate == nil) {
             throw ValidationError("--malformed needs --generate and a count >= 0")
         }
@@ -63,6 +67,7 @@ struct RunCommand: ParsableCommand {
         }
         guard (1...64).contains(threads) else { throw ValidationError("--threads must be between 1 and 64") }
         guard maxBatch > 0 else { throw ValidationError("--max-batch must be positive") }
+        guard commitIntervalMs >= 0 else { throw ValidationError("--commit-interval-ms must be >= 0") }
     }
 
     func run() throws {
@@ -103,9 +108,16 @@ struct RunCommand: ParsableCommand {
                     """)
             }
         }
-        let options = RuntimeOptions(
+        var options = RuntimeOptions(
             bootstrapServers: bootstrap, kafka: properties, threads: threads, maxBatch: maxBatch,
-            stopWhenCaughtUp: untilCaughtUp, stateDirectory: stateDir)
+            commitInterval: .milliseconds(commitIntervalMs), stopWhenCaughtUp: untilCaughtUp, stateDirectory: stateDir)
+        var temporaryState: String?
+        if embedded && stateDir == nil {
+            temporaryState = FileManager.default.temporaryDirectory
+                .appendingPathComponent("vigil-embedded-\(UUID().uuidString)").path
+            options.stateDirectory = temporaryState
+        }
+        defer { if let temporaryState { try? FileManager.default.removeItem(atPath: temporaryState) } }
         let runner = Runner(topology: topology, options: options, logger: logger)
         let signals = ShutdownSignals { runner.stop() }
         let progress = ProgressReporter(counters: runner.counters)
@@ -127,12 +139,22 @@ struct RunCommand: ParsableCommand {
             topology        \(runner.topology.name)
             events in       \(counters.eventsIn)
             feature events  \(counters.featuresOut)
-            dead-lettered   \(counters.deadLettered)
+            dead-lettered   \(counters.deadLettered)\(counters.late > 0 ? " (\(counters.late) late)" : "")
             elapsed         \(String(format: "%.2f", elapsed)) s (of which processing \(String(format: "%.2f", processing)) s; the rest is joining the group and idling)
             events/s        \(String(format: "%.0f", Double(counters.eventsIn) / max(processing, 1e-9))) while processing
             """)
+        if counters.truncated > 0 {
+            printError("warning: \(counters.truncated) input records were gone from the log (retention) before they were processed")
+        }
+        if counters.eventsIn == 0 {
+            printError("warning: no events were processed: is \(runner.topology.source.topic) the right input topic, and does it hold data? (some clusters create a topic when it is first asked for)")
+        }
         if summary || embedded {
-            try OutputSummary.print(topology: runner.topology, bootstrapServers: bootstrap, properties: properties, logger: logger)
+            do {
+                try OutputSummary.print(topology: runner.topology, bootstrapServers: bootstrap, properties: properties, logger: logger)
+            } catch {
+                printError("warning: could not read the output topics back for the summary: \(error)")
+            }
         }
         withExtendedLifetime(cluster) {}
     }

@@ -61,6 +61,23 @@ struct WindowSemanticsTests {
         #expect(values == [.int(b.expectedCount)])
     }
 
+    @Test("an event more than the grace period behind its key's newest is late and changes nothing; at the limit it is applied")
+    func lateEvents() {
+        let aggregator = TrailingWindowAggregator(
+            features: [FeatureSpec(name: "n", aggregation: .count, windowMillis: Self.hour)], graceMillis: 60_000)
+        var state = KeyWindowState()
+        var values: [FeatureValue] = []
+        let t: Int64 = 10 * Self.hour
+        #expect(aggregator.apply(Self.transaction(ts: t, amount: 1), state: &state, into: &values) == .applied)
+        let before = state
+        #expect(aggregator.apply(Self.transaction(ts: t - 60_001, amount: 1), state: &state, into: &values) == .late(behindMillis: 60_001))
+        #expect(state == before)
+        #expect(values.isEmpty)
+        #expect(aggregator.apply(Self.transaction(ts: t - 60_000, amount: 1), state: &state, into: &values) == .applied)
+        #expect(values == [.int(0)])  // the newer event is its future
+        #expect(state.eventCount == 2)
+    }
+
     @Test("a key's first event has count 0 and sum 0")
     func noHistory() {
         let aggregator = TrailingWindowAggregator(

@@ -37,6 +37,7 @@ import VigilKafka
         try second.subscribe(topics: [topic], listener: secondListener)
         let deadline = ContinuousClock.now.advanced(by: .seconds(30))
         var sent = 0
+        var checked = 0
         while ContinuousClock.now < deadline
             && !(firstListener.held.count == 1 && secondListener.held.count == 1 && !firstListener.revoked.isEmpty)
         {
@@ -47,11 +48,14 @@ import VigilKafka
             producer.poll()
             for message in try first.poll(maxMessages: 100, timeout: .milliseconds(50)) {
                 #expect(firstListener.held.contains(TopicPartition(message.topic, message.partition)))
+                checked += 1
             }
             for message in try second.poll(maxMessages: 100, timeout: .milliseconds(50)) {
                 #expect(secondListener.held.contains(TopicPartition(message.topic, message.partition)))
+                checked += 1
             }
         }
+        #expect(checked > 0, "messages flowed during the rebalance, so the ownership checks above ran")
         try producer.flush(timeout: .seconds(10))
         #expect(!firstListener.revoked.isEmpty)
         #expect(firstListener.held.count == 1)

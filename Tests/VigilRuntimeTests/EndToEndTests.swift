@@ -45,6 +45,7 @@ struct EndToEndTests {
         #expect(runner.counters.deadLettered == Self.malformed.count)
 
         let (valid, byOffset) = try await Self.readInput(topology, bootstrap: bootstrap)
+        #expect(valid.count == 6_000, "the whole input was read back")
         let outputs = try await Support.onThread { try Support.readAll(topology.sinks.features, bootstrap: bootstrap) }
         let events = try Self.uniqueFeatureEvents(outputs)
         #expect(events.count == valid.count)
@@ -71,6 +72,52 @@ struct EndToEndTests {
             let reason = try #require(record.header("vigil.error.reason"))
             let expected = Self.malformed.first { $0.value == original.value }!.reason
             #expect(reason.contains(expected), "reason \"\(reason)\" should mention \(expected)")
+        }
+    }
+
+    @Test("three stream threads in one process split the partitions and count every event exactly once")
+    func threeStreamThreads() async throws {
+        let cluster = try EmbeddedKafka(brokers: 1, logger: Support.logger)
+        let stateDir = try Support.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: stateDir) }
+        let topology = try Support.topology(partitions: 6, stateDirectory: stateDir)
+        try Support.createTopics(topology, on: cluster)
+        let bootstrap = cluster.bootstrapServers
+        let records = Support.transactions(count: 5_000, seed: 17).map { (key: Optional(Array($0.cardID.utf8)), value: Optional(Support.encode($0))) }
+        try await Support.onThread { try Support.produce(records, topic: topology.source.topic, bootstrap: bootstrap) }
+        let runner = Runner(
+            topology: topology,
+            options: RuntimeOptions(bootstrapServers: bootstrap, kafka: Support.fastGroup, threads: 3, maxBatch: 500, stopWhenCaughtUp: true),
+            logger: Support.logger)
+        try await Support.onThread { try runner.run() }
+        #expect(runner.counters.eventsIn >= 5_000)
+        try await RestartTests.checkExactlyOnce(topology, bootstrap: bootstrap, expectNoDuplicates: false, produced: 5_000)
+    }
+
+    @Test("state built from another log is refused instead of skipping records")
+    func stateFromAnotherLogIsRefused() async throws {
+        let stateDir = try Support.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: stateDir) }
+        let topology = try Support.topology(partitions: 1, stateDirectory: stateDir)
+        let records = Support.transactions(count: 300, seed: 2).map { (key: Optional(Array($0.cardID.utf8)), value: Optional(Support.encode($0))) }
+        // Run once on a cluster, then point the same state at a new, shorter log (a recreated topic).
+        for (round, count) in [(0, 300), (1, 100)] {
+            let cluster = try EmbeddedKafka(brokers: 1, logger: Support.logger)
+            try Support.createTopics(topology, on: cluster)
+            let bootstrap = cluster.bootstrapServers
+            let input = Array(records.prefix(count))
+            try await Support.onThread { try Support.produce(input, topic: topology.source.topic, bootstrap: bootstrap) }
+            let runner = Runner(
+                topology: topology,
+                options: RuntimeOptions(bootstrapServers: bootstrap, kafka: Support.fastGroup, stopWhenCaughtUp: true),
+                logger: Support.logger)
+            if round == 0 {
+                try await Support.onThread { try runner.run() }
+                #expect(runner.counters.eventsIn == 300)
+            } else {
+                let error = await #expect(throws: RuntimeError.self) { try await Support.onThread { try runner.run() } }
+                #expect("\(error.map { "\($0)" } ?? "")".contains("belongs to another log"))
+            }
         }
     }
 

@@ -34,10 +34,12 @@ struct RebalanceTests {
         }
 
         let (valid, _) = try await EndToEndTests.readInput(topology, bootstrap: bootstrap)
+        #expect(valid.count == 8_000)
         try await Support.waitUntil(timeout: .seconds(120), "every event's feature event") {
             let out = try Support.readAll(topology.sinks.features, bootstrap: bootstrap)
             return Set(try out.map { try FeatureEvent($0.value!).eventID }).count >= valid.count
         }
+        let finalA = a.assignment, finalB = b.assignment
         a.stop()
         b.stop()
         try await runA
@@ -49,5 +51,21 @@ struct RebalanceTests {
         #expect(events.count == valid.count)
         let naive = NaiveFeatures(topology: topology, events: valid)
         for (id, _) in valid { #expect(events[id]?.features == naive.expected[id], "\(id)") }
+
+        // State: each partition's final owner counted each of its events exactly once.
+        var perCard: [String: Int64] = [:]
+        for (_, t) in valid { perCard[t.cardID, default: 0] += 1 }
+        var inState: [String: Int64] = [:]
+        #expect(Set(finalA + finalB) == Set(0..<topology.source.partitions))
+        for (dir, partitions) in [(dirA, finalA), (dirB, finalB)] {
+            var t = topology
+            t.stateDirectory = dir
+            for p in partitions {
+                let task = try PartitionTask(topology: t, partition: TopicPartition(t.source.topic, p), settings: StateSettings())
+                defer { task.close() }
+                for s in try task.committedStates() { inState[s.key, default: 0] += s.eventCount }
+            }
+        }
+        #expect(inState == perCard)
     }
 }

@@ -34,7 +34,7 @@ struct RestartTests {
         }
         #expect(processed == all.count, "the second run resumed where the first stopped: nothing reprocessed or skipped")
 
-        try await Self.checkExactlyOnce(topology, bootstrap: bootstrap, expectNoDuplicates: true)
+        try await Self.checkExactlyOnce(topology, bootstrap: bootstrap, expectNoDuplicates: true, produced: all.count)
     }
 
     @Test("a vigil run killed with SIGKILL mid-stream and restarted ends with the state and last features of an uninterrupted run")
@@ -68,7 +68,7 @@ struct RestartTests {
         try await Support.onThread { restarted.waitUntilExit() }
         #expect(restarted.terminationStatus == 0)
 
-        try await Self.checkExactlyOnce(topology, bootstrap: bootstrap, expectNoDuplicates: false)
+        try await Self.checkExactlyOnce(topology, bootstrap: bootstrap, expectNoDuplicates: false, produced: count)
         try await Self.checkMatchesUninterrupted(topology, bootstrap: bootstrap)
     }
 
@@ -91,21 +91,27 @@ struct RestartTests {
             if !child.isRunning { return true }
             return try Self.highWatermarkSum(topology.sinks.features, partitions: topology.source.partitions, bootstrap: bootstrap) >= count / 4
         }
+        #expect(child.isRunning, "the child was still mid-stream when signalled")
         kill(child.processIdentifier, SIGTERM)
         try await Support.onThread { child.waitUntilExit() }
         #expect(child.terminationReason == .exit && child.terminationStatus == 0)
+        let stoppedAt = try Self.highWatermarkSum(topology.sinks.features, partitions: topology.source.partitions, bootstrap: bootstrap)
+        #expect(stoppedAt < count, "stopped before the end")
 
         let restarted = try Self.launch(vigil, ["run", file, "--bootstrap-servers", bootstrap, "--until-caught-up", "--log-level", "warning"] + Support.fastGroupArguments)
         try await Support.onThread { restarted.waitUntilExit() }
         #expect(restarted.terminationStatus == 0)
-        try await Self.checkExactlyOnce(topology, bootstrap: bootstrap, expectNoDuplicates: true)
+        try await Self.checkExactlyOnce(topology, bootstrap: bootstrap, expectNoDuplicates: true, produced: count)
     }
 
     // MARK: - Checks
 
     /// Every valid input event is counted exactly once in the committed state, and has a correct feature event.
-    static func checkExactlyOnce(_ topology: Topology, bootstrap: String, expectNoDuplicates: Bool) async throws {
+    static func checkExactlyOnce(
+        _ topology: Topology, bootstrap: String, expectNoDuplicates: Bool, produced: Int
+    ) async throws {
         let (valid, _) = try await EndToEndTests.readInput(topology, bootstrap: bootstrap)
+        #expect(valid.count == produced, "the whole input was read back")
         var perCard: [String: Int64] = [:]
         for (_, t) in valid { perCard[t.cardID, default: 0] += 1 }
 

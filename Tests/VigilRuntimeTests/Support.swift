@@ -126,14 +126,15 @@ enum Support {
         }
     }
 
-    /// Waits until `condition` holds, checking every 20 ms, failing after `timeout`.
+    /// Waits until `condition` holds, checking every 100 ms on a thread of its own (conditions may block on Kafka),
+    /// failing after `timeout`.
     static func waitUntil(
-        timeout: Duration = .seconds(60), _ what: String, _ condition: @Sendable () throws -> Bool
+        timeout: Duration = .seconds(60), _ what: String, _ condition: @escaping @Sendable () throws -> Bool
     ) async throws {
         let deadline = ContinuousClock.now + timeout
-        while try !condition() {
+        while try await !onThread(condition) {
             if ContinuousClock.now > deadline { throw TestFailure("timed out waiting for \(what)") }
-            try await Task.sleep(for: .milliseconds(20))
+            try await Task.sleep(for: .milliseconds(100))
         }
     }
 }
