@@ -77,27 +77,33 @@ final class PartitionStore {
             cachedBytes += Self.approximateSize(key: key, state: state)
             index = cache.index(forKey: key)
         }
-        let i = index!
-        let before = cache.values[i].state.count
-        let result = body(&cache.values[i].state)
-        cachedBytes += (cache.values[i].state.count - before) * 16
-        if !cache.values[i].dirty {
-            cache.values[i].dirty = true
-            dirtyKeys.append(key)
-        }
+        // One in-place access to the entry: reading it through a getter would copy (and retain) its arrays.
+        let (result, grown, wasClean) = Self.update(&cache.values[index!], body)
+        cachedBytes += grown * 16
+        if wasClean { dirtyKeys.append(key) }
         return result
+    }
+
+    private static func update<R>(
+        _ entry: inout Entry, _ body: (inout KeyWindowState) -> R
+    ) -> (result: R, grown: Int, wasClean: Bool) {
+        let before = entry.state.count
+        let result = body(&entry.state)
+        let wasClean = !entry.dirty
+        entry.dirty = true
+        return (result, entry.state.count - before, wasClean)
     }
 
     /// Writes every changed key and the next input offset in one atomic batch.
     func commit(nextOffset: Int64) throws {
         batch.clear()
         for key in dirtyKeys {
-            guard let entry = cache[key] else { continue }
+            guard let index = cache.index(forKey: key) else { continue }
             keyBuffer.removeAll(keepingCapacity: true)
             keyBuffer.append(Self.keyPrefix)
             keyBuffer.append(contentsOf: key.utf8)
             valueBuffer.removeAll(keepingCapacity: true)
-            entry.state.encode(into: &valueBuffer)
+            cache.values[index].state.encode(into: &valueBuffer)
             batch.put(keyBuffer, valueBuffer)
         }
         valueBuffer.removeAll(keepingCapacity: true)
@@ -105,7 +111,9 @@ final class PartitionStore {
         batch.put(Self.offsetKey, valueBuffer)
         try store.write(batch)
         // Only now are the cached changes durable: a failed write leaves them dirty, for `discardUncommitted`.
-        for key in dirtyKeys { cache[key]?.dirty = false }
+        for key in dirtyKeys {
+            if let index = cache.index(forKey: key) { cache.values[index].dirty = false }
+        }
         dirtyKeys.removeAll(keepingCapacity: true)
         committedOffset = nextOffset
         if cachedBytes > cacheLimitBytes {
