@@ -1,6 +1,3 @@
-public import Logging
-public import VigilKafka
-
 /// How a topology runs: where Kafka is, how many stream threads, batch sizes, and when to stop.
 public struct RuntimeOptions: Sendable {
     /// `bootstrap.servers`.

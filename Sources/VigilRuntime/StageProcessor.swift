@@ -1,5 +1,5 @@
-public import VigilCore
-public import VigilKafka
+import VigilCore
+import VigilKafka
 public import VigilTopology
 
 /// Turns one input record into its outputs: decode → key → window features → feature event, or a dead-letter
