@@ -12,6 +12,12 @@ enum EventJSONWriter {
     /// Appends a JSON string literal, quotes included.
     static func appendString(_ value: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
+        appendStringContents(value, to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends the escaped contents of a JSON string, without the quotes.
+    static func appendStringContents(_ value: String, to bytes: inout [UInt8]) {
         var value = value
         value.withUTF8 { utf8 in
             var clean = 0
@@ -23,7 +29,6 @@ enum EventJSONWriter {
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[0..<clean]))
             if clean < utf8.count { appendEscaped(UnsafeBufferPointer(rebasing: utf8[clean...]), to: &bytes) }
         }
-        bytes.append(UInt8(ascii: "\""))
     }
 
     private static func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
