@@ -35,15 +35,20 @@ public final class TopologyTestDriver {
     public func pipe(_ records: [(key: [UInt8]?, value: [UInt8]?)], partition: Int32 = 0) throws {
         let task = try self.task(partition)
         var offset = nextOffsets[partition] ?? 0
-        for record in records {
-            let message = KafkaMessage(
-                topic: topology.source.topic, partition: partition, offset: offset, key: record.key,
-                value: record.value, timestamp: nil, headers: [])
-            try task.process(message, sink: sink)
-            offset += 1
+        do {
+            for record in records {
+                let message = KafkaMessage(
+                    topic: topology.source.topic, partition: partition, offset: offset, key: record.key,
+                    value: record.value, timestamp: nil, headers: [])
+                try task.process(message, sink: sink)
+                offset += 1
+            }
+            try task.commit()
+        } catch {
+            task.rollback()  // as a stream thread would: the batch is redone from the committed offset
+            throw error
         }
         nextOffsets[partition] = offset
-        try task.commit()
     }
 
     /// Pipes one record's value (keyed by nothing) into `partition`.
