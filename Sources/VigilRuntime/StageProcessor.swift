@@ -14,6 +14,7 @@ public struct StageProcessor {
     let encoder: FeatureEventEncoder
     var values: [FeatureValue] = []
     var writer = JSONByteWriter(capacity: 512)
+    var keyBytes: [UInt8] = []
 
     public init(topology: Topology) {
         self.topology = topology
@@ -69,7 +70,9 @@ public struct StageProcessor {
             return
         }
         encoder.encode(key: key, transaction: transaction, source: source, values: values, into: &writer)
-        try sink.send(topic: topology.sinks.features, key: Array(key.utf8), value: writer.bytes, headers: [])
+        keyBytes.removeAll(keepingCapacity: true)
+        keyBytes.append(contentsOf: key.utf8)
+        try sink.send(topic: topology.sinks.features, key: keyBytes, value: writer.bytes, headers: [])
         counts.featuresOut += 1
     }
 

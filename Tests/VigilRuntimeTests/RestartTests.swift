@@ -43,16 +43,18 @@ struct RestartTests {
         let cluster = try EmbeddedKafka(brokers: 1, logger: Support.logger)
         let stateDir = try Support.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: stateDir) }
-        let topology = try Support.topology(stateDirectory: stateDir)
+        // 8 partitions keep 40k events inside the mock's per-partition limit; small batches, each committed, keep the
+        // child mid-stream long enough to be stopped there.
+        let topology = try Support.topology(partitions: 8, stateDirectory: stateDir)
         try Support.createTopics(topology, on: cluster)
         let bootstrap = cluster.bootstrapServers
-        let count = 30_000
+        let count = 40_000
         let records = Support.transactions(count: count, seed: 5, cards: 800).map { (key: Optional(Array($0.cardID.utf8)), value: Optional(Support.encode($0))) }
         try await Support.onThread { try Support.produce(records, topic: topology.source.topic, bootstrap: bootstrap) }
         let file = try Support.writeTopologyFile(topology, to: stateDir)
 
         // Kill the child once a third of the feature events are out.
-        let child = try Self.launch(vigil, ["run", file, "--bootstrap-servers", bootstrap, "--max-batch", "250", "--log-level", "warning"] + Support.fastGroupArguments)
+        let child = try Self.launch(vigil, ["run", file, "--bootstrap-servers", bootstrap, "--max-batch", "100", "--commit-interval-ms", "0", "--log-level", "warning"] + Support.fastGroupArguments)
         try await Support.waitUntil(timeout: .seconds(120), "a third of the output") {
             if !child.isRunning { return true }
             return try Self.highWatermarkSum(topology.sinks.features, partitions: topology.source.partitions, bootstrap: bootstrap) >= count / 3
@@ -78,15 +80,17 @@ struct RestartTests {
         let cluster = try EmbeddedKafka(brokers: 1, logger: Support.logger)
         let stateDir = try Support.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: stateDir) }
-        let topology = try Support.topology(stateDirectory: stateDir)
+        // 8 partitions keep 40k events inside the mock's per-partition limit; small batches, each committed, keep the
+        // child mid-stream long enough to be stopped there.
+        let topology = try Support.topology(partitions: 8, stateDirectory: stateDir)
         try Support.createTopics(topology, on: cluster)
         let bootstrap = cluster.bootstrapServers
-        let count = 30_000
+        let count = 40_000
         let records = Support.transactions(count: count, seed: 9, cards: 800).map { (key: Optional(Array($0.cardID.utf8)), value: Optional(Support.encode($0))) }
         try await Support.onThread { try Support.produce(records, topic: topology.source.topic, bootstrap: bootstrap) }
         let file = try Support.writeTopologyFile(topology, to: stateDir)
 
-        let child = try Self.launch(vigil, ["run", file, "--bootstrap-servers", bootstrap, "--max-batch", "250", "--log-level", "warning"] + Support.fastGroupArguments)
+        let child = try Self.launch(vigil, ["run", file, "--bootstrap-servers", bootstrap, "--max-batch", "100", "--commit-interval-ms", "0", "--log-level", "warning"] + Support.fastGroupArguments)
         try await Support.waitUntil(timeout: .seconds(120), "some output") {
             if !child.isRunning { return true }
             return try Self.highWatermarkSum(topology.sinks.features, partitions: topology.source.partitions, bootstrap: bootstrap) >= count / 4

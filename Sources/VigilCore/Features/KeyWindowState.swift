@@ -22,6 +22,7 @@ public struct KeyWindowState: Sendable, Equatable {
     }
 
     /// The number of retained entries.
+    @inlinable
     public var count: Int { timestamps.count }
 
     /// Index of the first entry whose timestamp is greater than `t` (entries are sorted).

@@ -12,10 +12,30 @@ public struct FeatureEventEncoder: Sendable {
     public let stage: String
     public let featureNames: [String]
 
+    /// `"topology":"…","stage":"…","key":`, escaped once.
+    private let header: [UInt8]
+    /// `"name":` of each feature (with a leading comma after the first), escaped once.
+    private let featureKeys: [[UInt8]]
+
     public init(topology: String, stage: String, featureNames: [String]) {
         self.topology = topology
         self.stage = stage
         self.featureNames = featureNames
+        var w = JSONByteWriter(capacity: 64)
+        w.key("topology")
+        w.string(topology)
+        w.raw(",")
+        w.key("stage")
+        w.string(stage)
+        w.raw(",")
+        w.key("key")
+        header = w.bytes
+        featureKeys = featureNames.enumerated().map { i, name in
+            var k = JSONByteWriter(capacity: 32)
+            if i > 0 { k.raw(",") }
+            k.key(name)
+            return k.bytes
+        }
     }
 
     /// Writes the feature event for `transaction` (keyed by `key`) into `writer`, replacing its contents.
@@ -32,13 +52,7 @@ public struct FeatureEventEncoder: Sendable {
         writer.raw(":")
         writer.int(source.offset)
         writer.raw("\",")
-        writer.key("topology")
-        writer.string(topology)
-        writer.raw(",")
-        writer.key("stage")
-        writer.string(stage)
-        writer.raw(",")
-        writer.key("key")
+        writer.bytes.append(contentsOf: header)
         writer.string(key)
         writer.raw(",")
         writer.key("txn_id")
@@ -57,8 +71,7 @@ public struct FeatureEventEncoder: Sendable {
         writer.int(source.offset)
         writer.raw("},\"features\":{")
         for i in values.indices {
-            if i > 0 { writer.raw(",") }
-            writer.key(featureNames[i])
+            writer.bytes.append(contentsOf: featureKeys[i])
             switch values[i] {
             case .int(let v): writer.int(v)
             case .decimal(let units): writer.decimal(units: units)
