@@ -129,12 +129,6 @@ final class PartitionStore {
         cachedBytes = cache.reduce(0) { $0 + Self.approximateSize(key: $1.key, state: $1.value.state) }
     }
 
-    /// Reads the committed state of `key` from RocksDB, bypassing the cache (inspection and tests).
-    func committedState(of key: String) throws -> KeyWindowState? {
-        let k = [Self.keyPrefix] + Array(key.utf8)
-        return try store.get(k).flatMap { KeyWindowState(decoding: $0) }
-    }
-
     /// Every committed key state, in key order (inspection and tests).
     func allCommittedStates() throws -> [(key: String, state: KeyWindowState)] {
         var result: [(String, KeyWindowState)] = []

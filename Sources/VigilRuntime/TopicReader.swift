@@ -8,13 +8,7 @@ public enum TopicReader {
     public static func readAll(
         topic: String, bootstrapServers: String, properties: [String: String], logger: Logger
     ) throws -> [KafkaMessage] {
-        var config = KafkaConfig(bootstrapServers: bootstrapServers)
-        for (k, v) in properties { config[k] = v }
-        config["group.id"] = "vigil-reader-\(UUID().uuidString)"
-        config["enable.partition.eof"] = "false"
-        let admin = try KafkaAdmin(config: config, logger: logger)
-        let partitions = try admin.partitionCount(topic: topic, timeout: .seconds(10))
-        let consumer = try KafkaConsumer(config: config, logger: logger)
+        let (consumer, partitions) = try clients(topic, bootstrapServers, properties, logger)
         defer { consumer.close() }
         var remaining: [Int32: Int64] = [:]
         var start: [TopicPartition: Int64] = [:]
@@ -48,14 +42,22 @@ extension TopicReader {
     public static func extent(
         topic: String, bootstrapServers: String, properties: [String: String], logger: Logger
     ) throws -> [(low: Int64, high: Int64)] {
+        let (consumer, partitions) = try clients(topic, bootstrapServers, properties, logger)
+        defer { consumer.close() }
+        return try (0..<partitions).map { try consumer.watermarks(TopicPartition(topic, $0), timeout: .seconds(10)) }
+    }
+}
+
+extension TopicReader {
+    /// A consumer that never joins a group or commits (a throwaway group id), and the topic's partition count.
+    private static func clients(
+        _ topic: String, _ bootstrapServers: String, _ properties: [String: String], _ logger: Logger
+    ) throws -> (KafkaConsumer, Int32) {
         var config = KafkaConfig(bootstrapServers: bootstrapServers)
         for (k, v) in properties { config[k] = v }
         config["group.id"] = "vigil-reader-\(UUID().uuidString)"
-        let admin = try KafkaAdmin(config: config, logger: logger)
-        let partitions = try admin.partitionCount(topic: topic, timeout: .seconds(10))
-        let consumer = try KafkaConsumer(config: config, logger: logger)
-        defer { consumer.close() }
-        return try (0..<partitions).map { try consumer.watermarks(TopicPartition(topic, $0), timeout: .seconds(10)) }
+        let partitions = try KafkaAdmin(config: config, logger: logger).partitionCount(topic: topic, timeout: .seconds(10))
+        return (try KafkaConsumer(config: config, logger: logger), partitions)
     }
 }
 

@@ -4,13 +4,4 @@ public enum FeatureValue: Sendable, Equatable {
     case int(Int64)
     /// A fixed-point decimal in units of 1/10 000 (sums of money); see `FixedPoint`.
     case decimal(units: Int64)
-
-    /// The value as a Double, for comparisons and model inputs.
-    @inlinable
-    public var doubleValue: Double {
-        switch self {
-        case .int(let v): Double(v)
-        case .decimal(let units): FixedPoint.double(units)
-        }
-    }
 }

@@ -9,10 +9,4 @@ public enum FixedPoint {
     public static func units(_ value: Double) -> Int64 {
         Int64((value * Double(scale)).rounded())
     }
-
-    /// Converts fixed-point units back to a Double (for comparisons in tests and models).
-    @inlinable
-    public static func double(_ units: Int64) -> Double {
-        Double(units) / Double(scale)
-    }
 }

@@ -73,9 +73,4 @@ public struct JSONByteWriter {
         }
     }
 
-    /// Appends `true` or `false`.
-    @inlinable
-    public mutating func bool(_ value: Bool) {
-        if value { raw("true") } else { raw("false") }
-    }
 }
