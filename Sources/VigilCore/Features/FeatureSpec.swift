@@ -1,53 +1,98 @@
-/// The declaration of one windowed feature, as the topology states it.
-///
-/// A feature is an aggregation over the events of one key (the stage's entity) whose timestamps fall in a trailing
-/// event-time window ending at the current event: `(t − window, t]`. Events with equal timestamps that came earlier
-/// in the input log are inside the window; the current event is outside unless `includeCurrent` is set.
-/// docs/semantics.md is the reference for these rules.
+/// The declaration of one feature of a stage, as the topology states it (docs/topology.md), resolved and validated
+/// by the topology loader. docs/semantics.md defines every value exactly.
 public struct FeatureSpec: Sendable, Equatable {
-    /// The name the feature has in feature events and model manifests, e.g. `card_txn_count_1h`.
+    /// The name in feature events and model manifests, e.g. `card_txn_count_1h`; unique in the topology.
     public var name: String
-    /// What is computed over the window.
-    public var aggregation: Aggregation
-    /// The trailing window length in milliseconds (> 0).
-    public var windowMillis: Int64
-    /// Whether the event being scored counts in its own feature (default: no, it must not see itself).
+    /// The stable state id: the feature's state is stored under it, so renaming a feature (keeping its id) or
+    /// adding and removing other features keeps its state. Defaults to `name`.
+    public var id: String
+    /// What the feature computes.
+    public var kind: Kind
+    /// Whether the event being scored counts in its own trailing window (default no: it must not see itself).
+    /// Only for trailing-window aggregations other than `timeSinceLast`, `firstSeen` and `zScore`.
     public var includeCurrent: Bool
 
-    public init(name: String, aggregation: Aggregation, windowMillis: Int64, includeCurrent: Bool = false) {
+    public init(name: String, id: String? = nil, kind: Kind, includeCurrent: Bool = false) {
         self.name = name
-        self.aggregation = aggregation
-        self.windowMillis = windowMillis
+        self.id = id ?? name
+        self.kind = kind
         self.includeCurrent = includeCurrent
+    }
+
+    public enum Kind: Sendable, Equatable {
+        /// An aggregation of `field` (a schema field name; nil for `count` and `timeSinceLast`) over a window.
+        case aggregate(Aggregation, field: String?, window: Window)
+        /// `numerator / denominator`, two other features of the same or an earlier stage (missing when either is
+        /// missing or the denominator is zero).
+        case ratio(numerator: String, denominator: String)
+    }
+
+    /// Whether the feature has a value at every event (trailing windows and derived features), as opposed to a
+    /// value per closed window (tumbling, hopping, session).
+    public var isPerEvent: Bool {
+        switch kind {
+        case .ratio: true
+        case .aggregate(_, _, let window):
+            if case .trailing = window { true } else { false }
+        }
     }
 }
 
-/// The aggregations the first feature operator supports.
-public enum Aggregation: Sendable, Equatable {
-    /// The number of events in the window.
+/// What is computed over a window's events.
+public enum Aggregation: String, Sendable, Equatable, CaseIterable {
+    /// Number of events.
     case count
-    /// The sum of a numeric field over the window's events, exact to four decimal places.
-    case sum(NumericField)
+    /// Sum of a numeric field (exact, fixed-point).
+    case sum
+    case mean
+    case min
+    case max
+    /// Population variance (divide by n).
+    case variance
+    /// Square root of the population variance.
+    case stddev
+    /// Number of distinct values of a field: exact, except over tiled windows beyond the exact bound (HyperLogLog).
+    case distinctCount = "distinct_count"
+    /// The field's value at the earliest event of the window (event time, then log order).
+    case first
+    /// The field's value at the latest event of the window.
+    case last
+    /// Seconds from the key's previous event in the window to the current event.
+    case timeSinceLast = "time_since_last"
+    /// `(x − mean) / stddev` of the current event's field value against the window.
+    case zScore = "zscore"
+    /// 1 when no earlier event of the key had this field value in the window, else 0.
+    case firstSeen = "first_seen"
 }
 
-/// A numeric field of the transaction event that can be aggregated.
-public enum NumericField: String, Sendable, Equatable, CaseIterable {
-    case amount
+/// The window of an aggregation.
+public enum Window: Sendable, Equatable {
+    /// As-of-event: at an event with time t, the key's earlier events in `(t − W, t]`. With `tileMillis`, the
+    /// window is kept as tiles of that width (docs/semantics.md gives the exact meaning); nil means exact.
+    case trailing(millis: Int64, tileMillis: Int64?)
+    /// `[start, start + size)` aligned to the epoch; a result per key and window when the watermark passes the end.
+    case tumbling(sizeMillis: Int64)
+    /// Windows of `size` starting every `advance` (`advance` divides `size`), `[start, start + size)`.
+    case hopping(sizeMillis: Int64, advanceMillis: Int64)
+    /// Gap-based: events closer than `gap` belong to the same session; a result when the watermark passes
+    /// `last + gap`.
+    case session(gapMillis: Int64)
+
+    /// How far back from the watermark this window needs events: its length, size or gap.
+    public var spanMillis: Int64 {
+        switch self {
+        case .trailing(let w, _): w
+        case .tumbling(let s): s
+        case .hopping(let s, _): s
+        case .session(let g): g
+        }
+    }
 }
 
-/// The entity a stage is keyed by: all state of one key lives in the task that owns the key's partition.
+/// The entity a transaction stage may be keyed by (the first releases' fixed schema); kept for the generator and
+/// older callers. Topologies key stages by any string field of their schema.
 public enum EntityKey: String, Sendable, Equatable, CaseIterable {
     case cardID = "card_id"
     case merchantID = "merchant_id"
     case deviceID = "device_id"
-
-    /// The key of `transaction` for this entity, or nil when the transaction has none (a missing device id).
-    @inlinable
-    public func value(of transaction: Transaction) -> String? {
-        switch self {
-        case .cardID: transaction.cardID
-        case .merchantID: transaction.merchantID
-        case .deviceID: transaction.deviceID
-        }
-    }
 }
