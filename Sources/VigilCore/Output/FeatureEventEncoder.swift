@@ -75,6 +75,8 @@ public struct FeatureEventEncoder: Sendable {
             switch values[i] {
             case .int(let v): writer.int(v)
             case .decimal(let units): writer.decimal(units: units)
+            case .double(let d): writer.double(d)
+            case .missing: writer.raw("null")
             }
         }
         writer.raw("}}")

@@ -73,4 +73,18 @@ public struct JSONByteWriter {
         }
     }
 
+    /// Appends a Double in the shortest form that reads back to the same value (Swift's `description`, which is
+    /// deterministic), or `null` when it is not finite. Integral values are written without a fraction (`2`, not
+    /// `2.0`); exponents use JSON's `e` form.
+    public mutating func double(_ value: Double) {
+        guard value.isFinite else {
+            raw("null")
+            return
+        }
+        if value == value.rounded(), abs(value) < 1e15 {
+            int(Int64(value))
+            return
+        }
+        bytes.append(contentsOf: value.description.utf8)
+    }
 }

@@ -1,0 +1,42 @@
+extension [UInt8] {
+    /// Appends `value` as little-endian bytes.
+    @inlinable
+    public mutating func appendLittleEndian<T: FixedWidthInteger>(_ value: T) {
+        var v = value.littleEndian
+        Swift.withUnsafeBytes(of: &v) { append(contentsOf: $0) }
+    }
+
+    /// Appends `value` as big-endian bytes (sortable keys).
+    @inlinable
+    public mutating func appendBigEndian<T: FixedWidthInteger>(_ value: T) {
+        var v = value.bigEndian
+        Swift.withUnsafeBytes(of: &v) { append(contentsOf: $0) }
+    }
+}
+
+/// Reads little-endian integers from bytes, checking bounds: every read returns nil past the end.
+public struct ByteReader {
+    public let bytes: [UInt8]
+    public private(set) var position: Int
+
+    public init(_ bytes: [UInt8], position: Int = 0) {
+        self.bytes = bytes
+        self.position = position
+    }
+
+    public var remaining: Int { bytes.count - position }
+
+    public mutating func read<T: FixedWidthInteger>(_: T.Type = T.self) -> T? {
+        let size = MemoryLayout<T>.size
+        guard position >= 0, position + size <= bytes.count else { return nil }
+        let v = bytes.withUnsafeBytes { T(littleEndian: $0.loadUnaligned(fromByteOffset: position, as: T.self)) }
+        position += size
+        return v
+    }
+
+    public mutating func readBytes(_ count: Int) -> ArraySlice<UInt8>? {
+        guard count >= 0, position + count <= bytes.count else { return nil }
+        defer { position += count }
+        return bytes[position..<(position + count)]
+    }
+}
