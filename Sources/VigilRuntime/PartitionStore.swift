@@ -1,26 +1,35 @@
 import VigilCore
 import VigilState
 
-/// The state of one partition task: its keys' window states and the input offset they cover, in one RocksDB
-/// database, with a write-back cache of hot keys.
+/// The state of one partition task: its keys' feature state, the timers of their open windows, the partition's
+/// stream time and the input offset they all cover, in one RocksDB database, with a write-back cache of hot keys.
 ///
-/// Layout (docs/decisions/0002-state-layout.md): `0x00 "offset"` → next input offset (i64 LE);
-/// `0x00 "stage"` → the stage fingerprint; `0x01 <key utf8>` → `KeyWindowState` encoding. State mutations and the
-/// offset they reach are written in one `WriteBatch` by `commit(nextOffset:)` (invariant 2).
+/// Layout (docs/decisions/0002-state-layout.md, 0003-feature-engine.md):
+/// `0x00 "offset"` → next input offset (i64 LE); `0x00 "time"` → stream time (i64 LE); `0x00 "stage"` → what the
+/// state is keyed by; `0x01 <key utf8>` → `KeyState` encoding; `0x02 <timer, order-preserving i64 BE> <key utf8>` →
+/// empty (the timer index of open windows). State mutations, timers, stream time and the offset they reach are
+/// written in one `WriteBatch` by `commit` (invariant 2).
 ///
 /// Not thread-safe: owned by one task on one stream thread.
 final class PartitionStore {
     static let offsetKey: [UInt8] = [0x00] + Array("offset".utf8)
+    static let timeKey: [UInt8] = [0x00] + Array("time".utf8)
     static let fingerprintKey: [UInt8] = [0x00] + Array("stage".utf8)
     static let keyPrefix: UInt8 = 0x01
+    static let timerPrefix: UInt8 = 0x02
 
     let store: Store
+    let engine: FeatureEngine
     /// Bytes of cached state above which clean entries are dropped after a commit.
     let cacheLimitBytes: Int
 
     private struct Entry {
-        var state: KeyWindowState
+        var state: KeyState
         var dirty: Bool
+        /// The timer written to the index for this key at the last commit (Int64.max: none).
+        var committedTimer: Int64
+        /// The size counted in `cachedBytes`.
+        var bytes: Int
     }
 
     private var cache: [String: Entry] = [:]
@@ -32,90 +41,129 @@ final class PartitionStore {
 
     /// The next input offset to process, as committed with the state (nil: the store is new).
     private(set) var committedOffset: Int64?
+    /// The partition's stream time (newest applied event time) as committed (Int64.min: none yet).
+    private(set) var committedStreamTime: Int64 = .min
+    /// Keys deleted by expiry at commits, over the store's life in this process.
+    private(set) var expiredKeys = 0
 
-    /// Opens (or creates) the store at `path`. Throws if the directory holds state of a different stage definition.
-    init(path: String, fingerprint: String, options: StoreOptions, cacheLimitBytes: Int) throws {
+    /// Opens (or creates) the store at `path`. Throws if the directory holds state keyed by something else.
+    init(path: String, fingerprint: String, engine: FeatureEngine, options: StoreOptions, cacheLimitBytes: Int) throws {
         store = try Store(path: path, options: options)
+        self.engine = engine
         self.cacheLimitBytes = cacheLimitBytes
-        if let bytes = try store.get(Self.offsetKey) {
-            guard bytes.count == 8 else {
-                store.close()
-                throw RuntimeError.corruptState(path: path, key: "(stored offset)")
+        do {
+            committedOffset = try Self.readInt64(store, Self.offsetKey, path: path)
+            committedStreamTime = try Self.readInt64(store, Self.timeKey, path: path) ?? .min
+            let wanted = Array(fingerprint.utf8)
+            if let existing = try store.get(Self.fingerprintKey) {
+                guard existing == wanted else {
+                    throw RuntimeError.incompatibleState(
+                        path: path, found: String(decoding: existing, as: UTF8.self), expected: fingerprint)
+                }
+            } else {
+                try store.put(Self.fingerprintKey, wanted)
             }
-            var v: UInt64 = 0
-            for i in 0..<8 { v |= UInt64(bytes[i]) << (8 * UInt64(i)) }
-            committedOffset = Int64(bitPattern: v)
-        }
-        let wanted = Array(fingerprint.utf8)
-        if let existing = try store.get(Self.fingerprintKey) {
-            guard existing == wanted else {
-                store.close()
-                throw RuntimeError.incompatibleState(
-                    path: path, found: String(decoding: existing, as: UTF8.self), expected: fingerprint)
-            }
-        } else {
-            try store.put(Self.fingerprintKey, wanted)
+        } catch {
+            store.close()
+            throw error
         }
     }
 
-    /// Reads the state of `key` for update: the returned closure's changes are kept in the cache and written at the
-    /// next commit.
-    func withState<R>(of key: String, _ body: (inout KeyWindowState) -> R) throws -> R {
+    private static func readInt64(_ store: Store, _ key: [UInt8], path: String) throws -> Int64? {
+        guard let bytes = try store.get(key) else { return nil }
+        var reader = ByteReader(bytes)
+        guard bytes.count == 8, let v = reader.read(Int64.self) else {
+            throw RuntimeError.corruptState(path: path, key: String(decoding: key.dropFirst(), as: UTF8.self))
+        }
+        return v
+    }
+
+    /// Reads the state of `key` for update: the closure's changes are kept in the cache and written at the next
+    /// commit.
+    func withState<R>(of key: String, _ body: (inout KeyState) throws -> R) throws -> R {
         var index = cache.index(forKey: key)
         if index == nil {
-            keyBuffer.removeAll(keepingCapacity: true)
-            keyBuffer.append(Self.keyPrefix)
-            keyBuffer.append(contentsOf: key.utf8)
-            var state = KeyWindowState()
-            if let bytes = try store.get(keyBuffer) {
-                guard let decoded = KeyWindowState(decoding: bytes) else {
-                    throw RuntimeError.corruptState(path: store.path, key: key)
-                }
-                state = decoded
-            }
-            cache[key] = Entry(state: state, dirty: false)
-            cachedBytes += Self.approximateSize(key: key, state: state)
+            try load(key)
             index = cache.index(forKey: key)
         }
-        // One in-place access to the entry: reading it through a getter would copy (and retain) its arrays.
-        let (result, grown, wasClean) = Self.update(&cache.values[index!], body)
-        cachedBytes += grown * 16
+        // One in-place access to the entry: reading it through a getter would copy (and retain) its buffers.
+        let (result, wasClean, delta) = try Self.update(&cache.values[index!], body)
+        cachedBytes += delta
         if wasClean { dirtyKeys.append(key) }
         return result
     }
 
-    private static func update<R>(
-        _ entry: inout Entry, _ body: (inout KeyWindowState) -> R
-    ) -> (result: R, grown: Int, wasClean: Bool) {
-        let before = entry.state.count
-        let result = body(&entry.state)
-        let wasClean = !entry.dirty
-        entry.dirty = true
-        return (result, entry.state.count - before, wasClean)
+    private func load(_ key: String) throws {
+        setKeyBuffer(key)
+        var state = KeyState()
+        var timer = Int64.max
+        if let bytes = try store.get(keyBuffer) {
+            do {
+                state = try KeyState(decoding: bytes, engine: engine)
+            } catch {
+                throw RuntimeError.corruptState(path: store.path, key: key)
+            }
+            timer = state.nextTimer
+        }
+        let bytes = 64 + key.utf8.count + state.approximateBytes
+        cache[key] = Entry(state: state, dirty: false, committedTimer: timer, bytes: bytes)
+        cachedBytes += bytes
     }
 
-    /// Writes every changed key and the next input offset in one atomic batch.
-    func commit(nextOffset: Int64) throws {
+    private static func update<R>(
+        _ entry: inout Entry, _ body: (inout KeyState) throws -> R
+    ) throws -> (result: R, wasClean: Bool, delta: Int) {
+        let result = try body(&entry.state)
+        let wasClean = !entry.dirty
+        entry.dirty = true
+        let before = entry.bytes
+        entry.bytes = 64 + entry.state.approximateBytes
+        return (result, wasClean, entry.bytes - before)
+    }
+
+    /// Writes every changed key, the timer index changes, the stream time and the next input offset in one atomic
+    /// batch. Keys with nothing left that a future event could see (`FeatureEngine.isExpired`) are deleted.
+    func commit(nextOffset: Int64, streamTime: Int64, watermark: Int64) throws {
         batch.clear()
+        var expired: [String] = []
         for key in dirtyKeys {
             guard let index = cache.index(forKey: key) else { continue }
-            keyBuffer.removeAll(keepingCapacity: true)
-            keyBuffer.append(Self.keyPrefix)
-            keyBuffer.append(contentsOf: key.utf8)
-            valueBuffer.removeAll(keepingCapacity: true)
-            cache.values[index].state.encode(into: &valueBuffer)
-            batch.put(keyBuffer, valueBuffer)
+            setKeyBuffer(key)
+            let entry = cache.values[index]
+            let newTimer = entry.state.nextTimer
+            if engine.isExpired(entry.state, watermark: watermark) {
+                batch.delete(keyBuffer)
+                expired.append(key)
+            } else {
+                valueBuffer.removeAll(keepingCapacity: true)
+                entry.state.encode(into: &valueBuffer)
+                batch.put(keyBuffer, valueBuffer)
+            }
+            if entry.committedTimer != newTimer {
+                if entry.committedTimer != .max { batch.delete(Self.timerKey(entry.committedTimer, key)) }
+                if newTimer != .max { batch.put(Self.timerKey(newTimer, key), []) }
+            }
         }
         valueBuffer.removeAll(keepingCapacity: true)
-        valueBuffer.appendLittleEndian(UInt64(bitPattern: nextOffset))
+        valueBuffer.appendLittleEndian(streamTime)
+        batch.put(Self.timeKey, valueBuffer)
+        valueBuffer.removeAll(keepingCapacity: true)
+        valueBuffer.appendLittleEndian(nextOffset)
         batch.put(Self.offsetKey, valueBuffer)
         try store.write(batch)
         // Only now are the cached changes durable: a failed write leaves them dirty, for `discardUncommitted`.
         for key in dirtyKeys {
-            if let index = cache.index(forKey: key) { cache.values[index].dirty = false }
+            guard let index = cache.index(forKey: key) else { continue }
+            cache.values[index].dirty = false
+            cache.values[index].committedTimer = cache.values[index].state.nextTimer
         }
+        for key in expired {
+            if let entry = cache.removeValue(forKey: key) { cachedBytes -= entry.bytes }
+        }
+        expiredKeys += expired.count
         dirtyKeys.removeAll(keepingCapacity: true)
         committedOffset = nextOffset
+        committedStreamTime = streamTime
         if cachedBytes > cacheLimitBytes {
             cache.removeAll(keepingCapacity: true)
             cachedBytes = 0
@@ -124,20 +172,38 @@ final class PartitionStore {
 
     /// Drops uncommitted changes (after a failed flush, the batch is reprocessed from the committed offset).
     func discardUncommitted() {
-        for key in dirtyKeys { cache[key] = nil }
+        for key in dirtyKeys {
+            if let entry = cache.removeValue(forKey: key) { cachedBytes -= entry.bytes }
+        }
         dirtyKeys.removeAll()
-        cachedBytes = cache.reduce(0) { $0 + Self.approximateSize(key: $1.key, state: $1.value.state) }
+    }
+
+    /// The committed timer index: every (timer, key) of an open window, in timer order.
+    func committedTimers() throws -> [(timer: Int64, key: String)] {
+        var result: [(Int64, String)] = []
+        let iterator = try store.iterator(prefix: [Self.timerPrefix])
+        for (k, _) in iterator {
+            guard k.count >= 9 else { throw RuntimeError.corruptState(path: store.path, key: "(timer index)") }
+            var bits: UInt64 = 0
+            for i in 1..<9 { bits = bits << 8 | UInt64(k[i]) }
+            let timer = Int64(bitPattern: bits ^ (1 << 63))
+            result.append((timer, String(decoding: k[9...], as: UTF8.self)))
+        }
+        try iterator.status()
+        return result
     }
 
     /// Every committed key state, in key order (inspection and tests).
-    func allCommittedStates() throws -> [(key: String, state: KeyWindowState)] {
-        var result: [(String, KeyWindowState)] = []
+    func allCommittedStates() throws -> [(key: String, state: KeyState)] {
+        var result: [(String, KeyState)] = []
         let iterator = try store.iterator(prefix: [Self.keyPrefix])
         for (k, v) in iterator {
-            guard let state = KeyWindowState(decoding: v) else {
-                throw RuntimeError.corruptState(path: store.path, key: String(decoding: k.dropFirst(), as: UTF8.self))
+            let key = String(decoding: k.dropFirst(), as: UTF8.self)
+            do {
+                result.append((key, try KeyState(decoding: v, engine: engine)))
+            } catch {
+                throw RuntimeError.corruptState(path: store.path, key: key)
             }
-            result.append((String(decoding: k.dropFirst(), as: UTF8.self), state))
         }
         try iterator.status()
         return result
@@ -147,7 +213,17 @@ final class PartitionStore {
         store.close()
     }
 
-    private static func approximateSize(key: String, state: KeyWindowState) -> Int {
-        96 + key.utf8.count + 16 * state.count
+    private func setKeyBuffer(_ key: String) {
+        keyBuffer.removeAll(keepingCapacity: true)
+        keyBuffer.append(Self.keyPrefix)
+        keyBuffer.append(contentsOf: key.utf8)
+    }
+
+    /// `0x02`, the timer as a big-endian integer whose byte order is its numeric order, then the key.
+    static func timerKey(_ timer: Int64, _ key: String) -> [UInt8] {
+        var bytes: [UInt8] = [timerPrefix]
+        bytes.appendBigEndian(UInt64(bitPattern: timer) ^ (1 << 63))
+        bytes.append(contentsOf: key.utf8)
+        return bytes
     }
 }

@@ -25,27 +25,51 @@ public struct StateSettings: Sendable {
     }
 }
 
-/// The work of one input partition: its state store and its stage processor. Single-threaded: a task belongs to
-/// the stream thread that was assigned its partition.
+/// The work of one input partition of one stage: its state store, its stage processor, its stream time and the
+/// timers of its open windows. Single-threaded: a task belongs to the stream thread that was assigned its partition.
 public final class PartitionTask {
     public let partition: TopicPartition
+    public let stageIndex: Int
     let store: PartitionStore
     var processor: StageProcessor
+    var clock: StreamClock
+    var timers: TimerQueue
+    let graceMillis: Int64
+    let idleTimeout: Duration?
+    /// When the last record arrived (wall clock) and the stream time it left, for the idle timeout.
+    private var lastArrival = ContinuousClock.now
+    private var streamTimeAtArrival: Int64
     /// The next offset to process: the committed one, plus what the current batch has processed.
     public private(set) var nextOffset: Int64
     private var pendingCounts = BatchCounts()
     private var dirty = false
+    private var reportedDecoded: Int64 = 0
+    private var reportedMissing: [Int64] = []
 
     /// Opens the task's store under `<stateDirectory>/<topology>/<topic>-<partition>`.
     public init(topology: Topology, partition: TopicPartition, settings: StateSettings) throws {
+        guard let stageIndex = topology.stages.firstIndex(where: { $0.inputTopic == partition.topic }) else {
+            throw RuntimeError.startup("\(partition.topic) is not an input topic of topology \(topology.name)")
+        }
         self.partition = partition
+        self.stageIndex = stageIndex
         let path = Self.storePath(topology: topology, partition: partition)
         try FileSystem.createDirectories(path)
+        processor = try StageProcessor(topology: topology, stageIndex: stageIndex)
         store = try PartitionStore(
-            path: path, fingerprint: StageProcessor.fingerprint(of: topology), options: settings.store,
-            cacheLimitBytes: settings.cacheLimitBytes)
-        processor = StageProcessor(topology: topology)
+            path: path, fingerprint: StageProcessor.fingerprint(of: topology, stageIndex: stageIndex),
+            engine: processor.engine, options: settings.store, cacheLimitBytes: settings.cacheLimitBytes)
+        graceMillis = topology.graceMillis
+        idleTimeout = topology.idleTimeoutMillis.map { .milliseconds($0) }
         nextOffset = store.committedOffset ?? KafkaOffset.beginning
+        clock = StreamClock(streamTime: store.committedStreamTime)
+        streamTimeAtArrival = store.committedStreamTime
+        do {
+            timers = TimerQueue(try store.committedTimers())
+        } catch {
+            store.close()
+            throw error
+        }
     }
 
     /// Where the store of `partition` lives.
@@ -56,13 +80,35 @@ public final class PartitionTask {
     /// The offset stored with the state, or nil when the task has no committed state yet.
     public var committedOffset: Int64? { store.committedOffset }
 
+    /// The partition's stream time: the newest event time applied (Int64.min before the first).
+    public var streamTime: Int64 { clock.streamTime }
+
     /// Processes one record of this partition. Records below `nextOffset` (redelivered after a rebalance) are
     /// skipped: their effects are already in the state.
     public func process(_ message: KafkaMessage, sink: any RecordSink) throws {
         if nextOffset >= 0 && message.offset < nextOffset { return }
-        try processor.process(message, state: store, sink: sink, counts: &pendingCounts)
+        try processor.process(
+            message, store: store, clock: &clock, timers: &timers, sink: sink, counts: &pendingCounts)
         nextOffset = message.offset + 1
         dirty = true
+        lastArrival = .now
+        streamTimeAtArrival = clock.streamTime
+    }
+
+    /// With an idle timeout, advances a quiet partition's stream time by the wall-clock time it has been quiet, so
+    /// its windows close (docs/semantics.md, "idle partitions"). Returns whether anything changed.
+    @discardableResult
+    public func advanceIfIdle(now: ContinuousClock.Instant, sink: any RecordSink) throws -> Bool {
+        guard let idleTimeout, streamTimeAtArrival != .min, !timers.isEmpty else { return false }
+        let quiet = now - lastArrival
+        guard quiet >= idleTimeout else { return false }
+        let advanced = streamTimeAtArrival &+ Int64(quiet.components.seconds * 1000)
+            &+ Int64(quiet.components.attoseconds / 1_000_000_000_000_000)
+        guard advanced > clock.streamTime else { return false }
+        clock.streamTime = advanced
+        try processor.closeDueWindows(store: store, clock: clock, timers: &timers, sink: sink, counts: &pendingCounts)
+        dirty = true
+        return true
     }
 
     /// Commits the state changed since the last commit together with `nextOffset`, in one WriteBatch. Call only
@@ -70,10 +116,19 @@ public final class PartitionTask {
     @discardableResult
     package func commit() throws -> BatchCounts {
         guard dirty else { return BatchCounts() }
-        try store.commit(nextOffset: nextOffset)
+        try store.commit(
+            nextOffset: nextOffset, streamTime: clock.streamTime, watermark: clock.watermark(grace: graceMillis))
         dirty = false
         defer { pendingCounts = BatchCounts() }
-        return pendingCounts
+        var counts = pendingCounts
+        if let (decoded, missing) = processor.missingCounts {
+            counts.decoded = Int(decoded - reportedDecoded)
+            if reportedMissing.count != missing.count { reportedMissing = Array(repeating: 0, count: missing.count) }
+            counts.missing = zip(missing, reportedMissing).map { Int($0 - $1) }
+            reportedDecoded = decoded
+            reportedMissing = missing
+        }
+        return counts
     }
 
     /// Whether records were processed since the last commit.
@@ -83,6 +138,9 @@ public final class PartitionTask {
     package func rollback() {
         store.discardUncommitted()
         nextOffset = store.committedOffset ?? KafkaOffset.beginning
+        clock = StreamClock(streamTime: store.committedStreamTime)
+        streamTimeAtArrival = clock.streamTime
+        timers = TimerQueue((try? store.committedTimers()) ?? [])
         pendingCounts = BatchCounts()
         dirty = false
     }
@@ -93,7 +151,7 @@ public final class PartitionTask {
     }
 
     /// The committed state of every key, for inspection and tests.
-    public func committedStates() throws -> [(key: String, eventCount: Int64, retained: Int)] {
-        try store.allCommittedStates().map { ($0.key, $0.state.eventCount, $0.state.count) }
+    public func committedStates() throws -> [(key: String, state: KeyState)] {
+        try store.allCommittedStates()
     }
 }

@@ -1,15 +1,20 @@
 import Synchronization
+import VigilKafka
 
 /// What the stream threads of one run share: the stop flag, the counters and each thread's progress. Thread-safe.
 final class RunCoordinator: Sendable {
     let counters: RuntimeCounters
     let threads: Int
-    /// Partitions of the input topic; the run is caught up only when this process owns all of them.
+    /// Partitions of all input topics (the source and the repartition topics); the run is caught up only when this
+    /// process owns all of them.
     let inputPartitions: Int
     let stopWhenCaughtUp: Bool
 
     private let stopFlag = Atomic<Bool>(false)
-    private struct ThreadStatus { var assigned: [Int32] = []; var caughtUp = false }
+    /// Bumped by every commit that wrote to a repartition topic: a thread's "caught up" observed before that may miss
+    /// records another thread has just produced for it.
+    private let epochCounter = Atomic<Int>(0)
+    private struct ThreadStatus { var assigned: [TopicPartition] = []; var caughtUpAt: Int? = nil }
     private let status: Mutex<[ThreadStatus]>
 
     init(counters: RuntimeCounters, threads: Int, inputPartitions: Int, stopWhenCaughtUp: Bool) {
@@ -24,28 +29,36 @@ final class RunCoordinator: Sendable {
 
     func requestStop() { stopFlag.store(true, ordering: .releasing) }
 
-    func setAssigned(thread: Int, partitions: [Int32]) {
+    var epoch: Int { epochCounter.load(ordering: .acquiring) }
+
+    /// A thread committed records it forwarded to a repartition topic.
+    func forwarded() { epochCounter.add(1, ordering: .releasing) }
+
+    func setAssigned(thread: Int, partitions: [TopicPartition]) {
         status.withLock {
-            $0[thread].assigned = partitions.sorted()
-            $0[thread].caughtUp = false
+            $0[thread].assigned = partitions.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
+            $0[thread].caughtUpAt = nil
         }
     }
 
     /// The input partitions the threads own now.
-    var assignment: [Int32] {
-        status.withLock { $0.flatMap(\.assigned).sorted() }
+    var assignment: [TopicPartition] {
+        status.withLock { $0.flatMap(\.assigned) }
     }
 
     func markBusy(thread: Int) {
-        status.withLock { $0[thread].caughtUp = false }
+        status.withLock { $0[thread].caughtUpAt = nil }
     }
 
-    /// A thread found nothing to poll; `caughtUp` says whether its partitions are processed to their ends.
-    func reportIdle(thread: Int, caughtUp: Bool) {
+    /// A thread found nothing to poll; `caughtUp` says whether its partitions were processed to their ends when it
+    /// checked, which it began at `epoch`.
+    func reportIdle(thread: Int, caughtUp: Bool, epoch: Int) {
         let done = status.withLock { all -> Bool in
-            all[thread].caughtUp = caughtUp
+            all[thread].caughtUpAt = caughtUp ? epoch : nil
             let assigned = all.reduce(0) { $0 + $1.assigned.count }
-            return assigned >= inputPartitions && all.allSatisfy { $0.caughtUp || $0.assigned.isEmpty }
+            let current = self.epoch
+            return assigned >= inputPartitions
+                && all.allSatisfy { $0.assigned.isEmpty || $0.caughtUpAt == current }
         }
         if done && stopWhenCaughtUp { requestStop() }
     }

@@ -2,7 +2,7 @@ public import Logging
 public import VigilTopology
 import Foundation
 import Synchronization
-import VigilKafka
+public import VigilKafka
 
 /// Runs a topology: starts the stream threads, stops them on request (or once caught up), and reports how it went.
 ///
@@ -52,7 +52,7 @@ public final class Runner: Sendable {
         }
         if alreadyStopped { coordinator.requestStop() }
         logger.info("starting", metadata: [
-            "topology": "\(topology.name)", "input": "\(topology.source.topic)", "partitions": "\(partitions)",
+            "topology": "\(topology.name)", "inputs": "\(topology.stages.map(\.inputTopic).joined(separator: ","))", "partitions": "\(partitions)",
             "threads": "\(options.threads)", "state_dir": "\(topology.stateDirectory)",
         ])
         for index in 0..<options.threads {
@@ -79,8 +79,9 @@ public final class Runner: Sendable {
         if !failures.isEmpty { throw RuntimeError.startup(failures.joined(separator: "; ")) }
     }
 
-    /// The input partitions this runner's threads own at the moment (empty before the group assigns any).
-    public var assignment: [Int32] {
+    /// The input partitions (source and repartition topics) this runner's threads own at the moment (empty before
+    /// the group assigns any).
+    public var assignment: [TopicPartition] {
         state.withLock { $0.coordinator }?.assignment ?? []
     }
 
@@ -93,15 +94,20 @@ public final class Runner: Sendable {
         coordinator?.requestStop()
     }
 
+    /// Partitions of every input topic (the source and the repartition topics), which must exist.
     private func inputPartitionCount() throws -> Int {
         var config = KafkaConfig(bootstrapServers: options.bootstrapServers)
         for (k, v) in topology.kafka { config[k] = v }
         for (k, v) in options.kafka { config[k] = v }
         let admin = try KafkaAdmin(config: config, logger: logger)
-        do {
-            return Int(try admin.partitionCount(topic: topology.source.topic, timeout: .seconds(10)))
-        } catch let error as KafkaError where error.code == .unknownTopic {
-            throw RuntimeError.inputTopicMissing(topic: topology.source.topic)
+        var total = 0
+        for topic in topology.stages.map(\.inputTopic) {
+            do {
+                total += Int(try admin.partitionCount(topic: topic, timeout: .seconds(10)))
+            } catch let error as KafkaError where error.code == .unknownTopic {
+                throw RuntimeError.inputTopicMissing(topic: topic)
+            }
         }
+        return total
     }
 }

@@ -9,6 +9,9 @@ public final class RuntimeCounters: Sendable {
     let _late = Atomic<Int>(0)
     let _truncated = Atomic<Int>(0)
     let _commits = Atomic<Int>(0)
+    let _forwarded = Atomic<Int>(0)
+    let _windowsOut = Atomic<Int>(0)
+    let _fields = Mutex<(decoded: Int, missing: [Int])>((0, []))
     let _span = Mutex<(first: ContinuousClock.Instant?, last: ContinuousClock.Instant?)>((nil, nil))
 
     public init() {}
@@ -19,11 +22,19 @@ public final class RuntimeCounters: Sendable {
     public var featuresOut: Int { _featuresOut.load(ordering: .relaxed) }
     /// Records sent to the dead-letter topic.
     public var deadLettered: Int { _deadLettered.load(ordering: .relaxed) }
-    /// Events later than the grace period (also counted in `deadLettered`).
+    /// Events later than the grace period, sent to the late-events topic.
     public var late: Int { _late.load(ordering: .relaxed) }
+    /// Events passed from one stage to the next through a repartition topic.
+    public var forwarded: Int { _forwarded.load(ordering: .relaxed) }
+    /// Window results (tumbling, hopping, session) emitted.
+    public var windowsOut: Int { _windowsOut.load(ordering: .relaxed) }
+    /// Source events decoded, and per schema field how many of them had it absent or null (the missing-value
+    /// rate, an input to drift monitoring).
+    public var fieldMissing: (decoded: Int, missing: [Int]) { _fields.withLock { $0 } }
     /// Input records the log no longer held when a task resumed (retention moved past the stored offset).
     public var truncated: Int { _truncated.load(ordering: .relaxed) }
-    /// Valid events with no key for the stage's entity (e.g. no device id in a device stage).
+    /// Valid events with no key in a stage (e.g. no device id in a device stage): they pass through that stage
+    /// with its features missing.
     public var skipped: Int { _skipped.load(ordering: .relaxed) }
     /// State commits (one per task per poll batch).
     public var commits: Int { _commits.load(ordering: .relaxed) }
@@ -50,6 +61,17 @@ public final class RuntimeCounters: Sendable {
         _deadLettered.add(batch.deadLettered, ordering: .relaxed)
         _skipped.add(batch.skipped, ordering: .relaxed)
         _late.add(batch.late, ordering: .relaxed)
+        _forwarded.add(batch.forwarded, ordering: .relaxed)
+        _windowsOut.add(batch.windowsOut, ordering: .relaxed)
+        if batch.decoded > 0 || !batch.missing.isEmpty {
+            _fields.withLock { f in
+                f.decoded += batch.decoded
+                if f.missing.count < batch.missing.count {
+                    f.missing += Array(repeating: 0, count: batch.missing.count - f.missing.count)
+                }
+                for (i, m) in batch.missing.enumerated() { f.missing[i] += m }
+            }
+        }
     }
 
     func addTruncated(_ n: Int) { _truncated.add(n, ordering: .relaxed) }
@@ -64,8 +86,20 @@ package struct BatchCounts {
     package var deadLettered = 0
     package var skipped = 0
     package var late = 0
+    package var forwarded = 0
+    package var windowsOut = 0
+    /// Source events decoded, and missing values per schema field among them.
+    package var decoded = 0
+    package var missing: [Int] = []
 
     package static func += (lhs: inout BatchCounts, rhs: BatchCounts) {
+        lhs.forwarded += rhs.forwarded
+        lhs.windowsOut += rhs.windowsOut
+        lhs.decoded += rhs.decoded
+        if lhs.missing.count < rhs.missing.count {
+            lhs.missing += Array(repeating: 0, count: rhs.missing.count - lhs.missing.count)
+        }
+        for (i, m) in rhs.missing.enumerated() { lhs.missing[i] += m }
         lhs.eventsIn += rhs.eventsIn
         lhs.featuresOut += rhs.featuresOut
         lhs.deadLettered += rhs.deadLettered

@@ -2,78 +2,244 @@ import VigilCore
 import VigilKafka
 public import VigilTopology
 
-/// Turns one input record into its outputs: decode → key → window features → feature event, or a dead-letter
-/// record for input that cannot be decoded.
+/// Turns one input record of a stage into its outputs: decode → key → lateness → features (FeatureEngine) → the
+/// next stage's repartition topic or, after the last stage, the feature event; dead letters for input that cannot be
+/// decoded, late events to the late topic, and window results when the watermark closes windows.
 ///
 /// The one code path for live processing, replay, backfill and the test driver: it does not know which of them
 /// calls it. Not thread-safe: one per task (it reuses buffers).
 public struct StageProcessor {
     public let topology: Topology
+    public let stageIndex: Int
     public let stage: Topology.Stage
-    let aggregator: TrailingWindowAggregator
-    let encoder: FeatureEventEncoder
+    let engine: FeatureEngine
+    var decoder: SchemaDecoder
+    let featureEncoder: FeatureEventEncoder?
+    let windowEncoder: WindowEventEncoder
+    /// The envelope layout this stage expects (from the previous stage) and the one it writes.
+    let inputLayout: UInt64
+    let outputLayout: UInt64
+    let nextStage: Topology.Stage?
+    let idField: Int?
     var values: [FeatureValue] = []
+    var allValues: [FeatureValue] = []
+    var allKeys: [String?] = []
+    var windowResults: [FeatureEngine.WindowResult] = []
     var writer = JSONByteWriter(capacity: 512)
+    var buffer: [UInt8] = []
     var keyBytes: [UInt8] = []
 
-    public init(topology: Topology) {
+    public init(topology: Topology, stageIndex: Int) throws {
         self.topology = topology
-        self.stage = topology.stages[0]
-        aggregator = TrailingWindowAggregator(features: stage.features, graceMillis: topology.graceMillis)
-        encoder = FeatureEventEncoder(topology: topology.name, stage: stage.name, featureNames: stage.features.map(\.name))
+        self.stageIndex = stageIndex
+        stage = topology.stages[stageIndex]
+        let upstream = topology.stages[..<stageIndex].flatMap { Self.perEventNames($0) }
+        engine = try FeatureEngine(
+            schema: topology.source.schema, features: stage.features, graceMillis: topology.graceMillis,
+            distinctExactLimit: topology.distinctExactLimit, upstreamFeatureNames: upstream)
+        decoder = SchemaDecoder(schema: topology.source.schema)
+        let isLast = stageIndex == topology.stages.count - 1
+        nextStage = isLast ? nil : topology.stages[stageIndex + 1]
+        featureEncoder = isLast
+            ? FeatureEventEncoder(
+                topology: topology.name, stageNames: topology.stages.map(\.name),
+                featureNames: topology.stages.flatMap { Self.perEventNames($0) })
+            : nil
+        windowEncoder = WindowEventEncoder(topology: topology.name, stage: stage.name)
+        inputLayout = Self.layout(topology, upTo: stageIndex)
+        outputLayout = Self.layout(topology, upTo: stageIndex + 1)
+        idField = topology.source.schema.fields.firstIndex { $0.name == "txn_id" && $0.type == .string }
     }
 
-    /// Identifies the state layout this stage needs; a store built by another definition is refused.
-    public static func fingerprint(of topology: Topology) -> String {
-        let stage = topology.stages[0]
-        let features = stage.features.map { f -> String in
-            let agg = switch f.aggregation {
-            case .count: "count"
-            case .sum(let field): "sum(\(field.rawValue))"
-            }
-            return "\(f.name)=\(agg)/\(f.windowMillis)/\(f.includeCurrent ? 1 : 0)"
+    /// The names of a stage's per-event features, in output order.
+    static func perEventNames(_ stage: Topology.Stage) -> [String] {
+        stage.features.filter(\.isPerEvent).map(\.name)
+    }
+
+    /// The layout id of envelopes leaving stage `count − 1`: the topology's name, stages and per-event features
+    /// before stage `count`.
+    static func layout(_ topology: Topology, upTo count: Int) -> UInt64 {
+        var text = topology.name
+        for stage in topology.stages.prefix(count) {
+            text += "|\(stage.name):\(stage.key):" + perEventNames(stage).joined(separator: ",")
         }
-        return "v1 stage=\(stage.name) key=\(stage.key.rawValue) grace=\(topology.graceMillis) [\(features.joined(separator: ","))]"
+        return RepartitionEnvelope.layoutHash(text)
     }
 
-    /// Processes one record, sending its output to `sink`, and returns what it did.
+    /// What a task's store must have been built for: a store keyed by another field is refused.
+    public static func fingerprint(of topology: Topology, stageIndex: Int) -> String {
+        let stage = topology.stages[stageIndex]
+        return "v2 stage=\(stage.name) key=\(stage.key)"
+    }
+
+    /// The string form of a key field's value; nil when the event has none.
+    static func keyString(_ value: FieldValue) -> String? {
+        switch value {
+        case .string(let s): s
+        case .int(let v): String(v)
+        case .bool(let b): b ? "true" : "false"
+        case .decimal(let units):
+            {
+                var w = JSONByteWriter(capacity: 24)
+                w.decimal(units: units)
+                return String(decoding: w.bytes, as: UTF8.self)
+            }()
+        case .missing: nil
+        }
+    }
+
+    /// Processes one record, sending its outputs to `sink`.
     mutating func process(
-        _ message: KafkaMessage, state: PartitionStore, sink: any RecordSink, counts: inout BatchCounts
+        _ message: KafkaMessage, store: PartitionStore, clock: inout StreamClock, timers: inout TimerQueue,
+        sink: any RecordSink, counts: inout BatchCounts
     ) throws {
-        let source = SourceCoordinates(topic: message.topic, partition: message.partition, offset: message.offset)
-        counts.eventsIn += 1
+        if stageIndex == 0 { counts.eventsIn += 1 }
         guard let value = message.value else {
-            try deadLetter(message, source: source, kind: "empty", reason: "the record has no value (a tombstone)", sink: sink)
+            try deadLetter(message, source: coordinates(message), kind: "empty",
+                           reason: "the record has no value (a tombstone)", sink: sink)
             counts.deadLettered += 1
             return
         }
-        let transaction: Transaction
-        do {
-            transaction = try TransactionCodec.decode(value)
-        } catch let error {
-            try deadLetter(message, source: source, kind: "\(error.kind)", reason: error.reason, sink: sink)
-            counts.deadLettered += 1
-            return
+        var source = coordinates(message)
+        let record: Record
+        var event = value
+        allKeys.removeAll(keepingCapacity: true)
+        allValues.removeAll(keepingCapacity: true)
+        if stageIndex == 0 {
+            do {
+                record = try decoder.decode(value)
+            } catch let error {
+                try deadLetter(message, source: source, kind: "\(error.kind)", reason: error.reason, sink: sink)
+                counts.deadLettered += 1
+                return
+            }
+        } else {
+            let envelope: RepartitionEnvelope
+            switch RepartitionEnvelope.decode(value) {
+            case .success(let e): envelope = e
+            case .failure(let error):
+                try deadLetter(message, source: source, kind: "\(error.kind)", reason: error.reason, sink: sink)
+                counts.deadLettered += 1
+                return
+            }
+            guard envelope.layout == inputLayout, envelope.keys.count == stageIndex else {
+                try deadLetter(
+                    message, source: source, kind: "layout",
+                    reason: "the record was written by another version of topology \(topology.name) (its stages or features differ); reprocess it from the source topic",
+                    sink: sink)
+                counts.deadLettered += 1
+                return
+            }
+            source = envelope.source
+            event = envelope.event
+            allKeys.append(contentsOf: envelope.keys)
+            allValues.append(contentsOf: envelope.values)
+            do {
+                record = try decoder.decode(event)
+            } catch let error {
+                try deadLetter(message, source: source, kind: "\(error.kind)", reason: error.reason, sink: sink)
+                counts.deadLettered += 1
+                return
+            }
         }
-        guard let key = stage.key.value(of: transaction) else {
+        let key = Self.keyString(record.values[stage.keyField])
+        if let key {
+            let t = record.timestamp
+            if clock.streamTime != .min, t < clock.streamTime &- topology.graceMillis {
+                let behind = clock.streamTime &- t
+                let reason = "late event: \(behind) ms behind the stream time of \(message.topic)[\(message.partition)] in stage \(stage.name), beyond the grace period of \(topology.graceMillis) ms"
+                let headers = DeadLetter.headers(
+                    kind: "late", reason: reason, source: source, topology: topology.name, stage: stage.name)
+                try sink.send(topic: topology.sinks.late, key: Array(key.utf8), value: event, headers: headers)
+                counts.late += 1
+                return
+            }
+            clock.observe(t)
+            let watermark = clock.watermark(grace: topology.graceMillis)
+            let timer = try store.withState(of: key) { state in
+                engine.apply(record, key: &state, watermark: watermark, upstream: allValues, into: &values)
+                return state.nextTimer
+            }
+            if timer != .max { timers.push(timer, key) }
+        } else {
+            values.removeAll(keepingCapacity: true)
+            for _ in 0..<engine.perEventFeatures.count { values.append(.missing) }
             counts.skipped += 1
-            return
         }
-        let outcome = try state.withState(of: key) { keyState in
-            aggregator.apply(transaction, state: &keyState, into: &values)
+        allKeys.append(key)
+        allValues.append(contentsOf: values)
+        if let featureEncoder {
+            let id: String? = if let idField, case .string(let s) = record.values[idField] { s } else { nil }
+            featureEncoder.encode(
+                keys: allKeys, id: id, timestamp: record.timestamp, source: source, values: allValues, into: &writer)
+            keyBytes.removeAll(keepingCapacity: true)
+            if let first = allKeys.first ?? nil { keyBytes.append(contentsOf: first.utf8) }
+            try sink.send(topic: topology.sinks.features, key: keyBytes, value: writer.bytes, headers: [])
+            counts.featuresOut += 1
+        } else if let nextStage {
+            // Keyed by the next stage's key; an event without one keeps a key of its own so it still arrives (and
+            // passes through with that stage's features missing).
+            let nextKey = Self.keyString(record.values[nextStage.keyField]) ?? key ?? source.description
+            keyBytes.removeAll(keepingCapacity: true)
+            keyBytes.append(contentsOf: nextKey.utf8)
+            event.withUnsafeBytes { raw in
+                RepartitionEnvelope.encode(
+                    layout: outputLayout, source: source, keys: allKeys, values: allValues, event: raw, into: &buffer)
+            }
+            try sink.send(topic: nextStage.inputTopic, key: keyBytes, value: buffer, headers: [])
+            counts.forwarded += 1
         }
-        if case .late(let behind) = outcome {
-            let reason = "late event: \(behind) ms behind the newest event of key \"\(key)\", beyond the grace period of \(topology.graceMillis) ms"
-            try deadLetter(message, source: source, kind: "late", reason: reason, sink: sink)
-            counts.deadLettered += 1
-            counts.late += 1
-            return
+        try closeDueWindows(store: store, clock: clock, timers: &timers, sink: sink, counts: &counts)
+    }
+
+    /// Emits the results of every window the watermark has closed.
+    mutating func closeDueWindows(
+        store: PartitionStore, clock: StreamClock, timers: inout TimerQueue, sink: any RecordSink,
+        counts: inout BatchCounts
+    ) throws {
+        guard clock.streamTime != .min else { return }
+        let watermark = clock.watermark(grace: topology.graceMillis)
+        while let (_, key) = timers.pop(upTo: watermark) {
+            windowResults.removeAll(keepingCapacity: true)
+            let next = try store.withState(of: key) { state -> Int64 in
+                if state.nextTimer <= watermark {
+                    engine.closeWindows(&state, watermark: watermark, into: &windowResults)
+                }
+                return state.nextTimer
+            }
+            // A stale entry (the key's timer moved) finds nothing due; its live entry is in the queue already.
+            if !windowResults.isEmpty, next != .max { timers.push(next, key) }
+            for result in windowResults {
+                let feature = engine.windowedFeatures[result.featureIndex]
+                windowEncoder.encode(
+                    feature: feature.name, kind: Self.kindName(feature), key: key, start: result.start,
+                    end: result.end, count: result.count, value: result.value, into: &writer)
+                keyBytes.removeAll(keepingCapacity: true)
+                keyBytes.append(contentsOf: key.utf8)
+                try sink.send(topic: topology.sinks.windows, key: keyBytes, value: writer.bytes, headers: [])
+                counts.windowsOut += 1
+            }
         }
-        encoder.encode(key: key, transaction: transaction, source: source, values: values, into: &writer)
-        keyBytes.removeAll(keepingCapacity: true)
-        keyBytes.append(contentsOf: key.utf8)
-        try sink.send(topic: topology.sinks.features, key: keyBytes, value: writer.bytes, headers: [])
-        counts.featuresOut += 1
+    }
+
+    static func kindName(_ feature: FeatureSpec) -> String {
+        guard case .aggregate(_, _, let window) = feature.kind else { return "derived" }
+        return switch window {
+        case .trailing: "trailing"
+        case .tumbling: "tumbling"
+        case .hopping: "hopping"
+        case .session: "session"
+        }
+    }
+
+    /// Missing-value counts of the decoded source events, per schema field (stage 0 only; later stages decode the
+    /// same events again and do not count).
+    var missingCounts: (decoded: Int64, missing: [Int64])? {
+        stageIndex == 0 ? (decoder.decodedCount, decoder.missingCounts) : nil
+    }
+
+    private func coordinates(_ message: KafkaMessage) -> SourceCoordinates {
+        SourceCoordinates(topic: message.topic, partition: message.partition, offset: message.offset)
     }
 
     private func deadLetter(
@@ -81,5 +247,20 @@ public struct StageProcessor {
     ) throws {
         let headers = DeadLetter.headers(kind: kind, reason: reason, source: source, topology: topology.name, stage: stage.name)
         try sink.send(topic: topology.sinks.deadLetter, key: message.key, value: message.value, headers: headers)
+    }
+}
+
+/// A task's event-time clock: the newest event time applied in its partition.
+struct StreamClock {
+    /// Int64.min until the first event.
+    var streamTime: Int64
+
+    mutating func observe(_ t: Int64) {
+        if t > streamTime { streamTime = t }
+    }
+
+    /// `streamTime − grace`: events before it are late; windows ending at or before it are closed.
+    func watermark(grace: Int64) -> Int64 {
+        streamTime == .min ? .min : streamTime &- grace
     }
 }

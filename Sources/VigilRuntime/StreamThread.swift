@@ -18,7 +18,7 @@ final class StreamThread: RebalanceListener {
     let coordinator: RunCoordinator
     let logger: Logger
 
-    private var tasks: [Int32: PartitionTask] = [:]
+    private var tasks: [TopicPartition: PartitionTask] = [:]
     private var sink: ProducerSink?
     /// The consumer, while `run` is running (the rebalance callback checks stored offsets against the log).
     private var consumer: KafkaConsumer?
@@ -46,11 +46,12 @@ final class StreamThread: RebalanceListener {
             sink = nil
             self.consumer = nil
         }
-        try consumer.subscribe(topics: [topology.source.topic], listener: self)
+        try consumer.subscribe(topics: topology.stages.map(\.inputTopic), listener: self)
         do {
             var lastCommit = ContinuousClock.now
             var lastProgressCheck = ContinuousClock.now
             var uncommitted = 0
+            var lastIdleCheck = ContinuousClock.now
             while !coordinator.shouldStop {
                 let messages = try consumer.poll(maxMessages: options.maxBatch, timeout: options.pollTimeout)
                 if let failure = callbackFailure { throw failure }
@@ -61,6 +62,10 @@ final class StreamThread: RebalanceListener {
                     uncommitted += messages.count
                 }
                 let now = ContinuousClock.now
+                if topology.idleTimeoutMillis != nil, now - lastIdleCheck >= .milliseconds(100), let sink {
+                    lastIdleCheck = now
+                    for task in tasks.values where try task.advanceIfIdle(now: now, sink: sink) { uncommitted += 1 }
+                }
                 if uncommitted > 0,
                    messages.isEmpty || uncommitted >= options.maxUncommittedRecords || now - lastCommit >= options.commitInterval {
                     try commit(consumer)
@@ -86,8 +91,8 @@ final class StreamThread: RebalanceListener {
         guard let sink else { return }
         var current: PartitionTask?
         for message in messages {
-            if current?.partition.partition != message.partition {
-                current = tasks[message.partition]
+            if current?.partition.partition != message.partition || current?.partition.topic != message.topic {
+                current = tasks[TopicPartition(message.topic, message.partition)]
             }
             guard let task = current else { continue }
             try task.process(message, sink: sink)
@@ -109,6 +114,7 @@ final class StreamThread: RebalanceListener {
         coordinator.counters.add(counts)
         coordinator.counters.addCommits(offsets.count)
         coordinator.counters.batchCommitted(at: .now)
+        if counts.forwarded > 0 { coordinator.forwarded() }
         logger.trace("committed", metadata: ["records": "\(counts.eventsIn)", "tasks": "\(offsets.count)"])
         do {
             try consumer.commit(offsets, async: true)
@@ -122,10 +128,11 @@ final class StreamThread: RebalanceListener {
 
     func partitionsAssigned(_ partitions: [TopicPartition]) -> [TopicPartition: Int64] {
         var offsets: [TopicPartition: Int64] = [:]
-        for tp in partitions where tp.topic == topology.source.topic {
+        let inputs = Set(topology.stages.map(\.inputTopic))
+        for tp in partitions where inputs.contains(tp.topic) {
             do {
                 let task = try openTask(tp)
-                tasks[tp.partition] = task
+                tasks[tp] = task
                 offsets[tp] = try resumeOffset(of: task)
                 logger.debug("partition assigned", metadata: [
                     "partition": "\(tp)", "resume_at": "\(task.committedOffset.map(String.init) ?? "beginning")",
@@ -136,7 +143,7 @@ final class StreamThread: RebalanceListener {
             }
         }
         logger.info("partitions assigned", metadata: [
-            "partitions": "\(partitions.map(\.partition).sorted())",
+            "partitions": "\(partitions.map(\.description).sorted())",
             "with_state": "\(offsets.values.filter { $0 >= 0 }.count)",
         ])
         coordinator.setAssigned(thread: index, partitions: Array(tasks.keys))
@@ -146,13 +153,14 @@ final class StreamThread: RebalanceListener {
     func partitionsRevoked(_ partitions: [TopicPartition]) {
         // Work processed since the last commit is delivered and committed before the partitions go: their next
         // owner resumes exactly where this thread stopped. If that fails, it is rolled back and redone there.
-        let revoked = partitions.compactMap { tasks[$0.partition] }.filter(\.hasUncommittedWork)
+        let revoked = partitions.compactMap { tasks[$0] }.filter(\.hasUncommittedWork)
         if !revoked.isEmpty, callbackFailure == nil, let sink {
             do {
                 try sink.flush()
                 var counts = BatchCounts()
                 for task in revoked { counts += try task.commit() }
                 coordinator.counters.add(counts)
+                if counts.forwarded > 0 { coordinator.forwarded() }
                 coordinator.counters.addCommits(revoked.count)
             } catch {
                 logger.error("could not commit revoked partitions; their new owner reprocesses them: \(error)")
@@ -160,12 +168,12 @@ final class StreamThread: RebalanceListener {
             }
         }
         for tp in partitions {
-            guard let task = tasks.removeValue(forKey: tp.partition) else { continue }
+            guard let task = tasks.removeValue(forKey: tp) else { continue }
             if task.hasUncommittedWork { task.rollback() }
             task.close()
             logger.debug("partition revoked", metadata: ["partition": "\(tp)", "committed_to": "\(task.nextOffset)"])
         }
-        logger.info("partitions revoked", metadata: ["partitions": "\(partitions.map(\.partition).sorted())"])
+        logger.info("partitions revoked", metadata: ["partitions": "\(partitions.map(\.description).sorted())"])
         coordinator.setAssigned(thread: index, partitions: Array(tasks.keys))
     }
 
@@ -212,17 +220,32 @@ final class StreamThread: RebalanceListener {
     // MARK: Progress
 
     private func reportProgress(_ consumer: KafkaConsumer) throws {
+        let epoch = coordinator.epoch
         var caughtUp = true
         for task in tasks.values {
-            // Watermarks from fetch responses: asking the broker would queue behind the fetch long-poll.
+            // Watermarks from fetch responses first: asking the broker would queue behind the fetch long-poll.
             guard let (low, high) = try consumer.cachedWatermarks(task.partition) else {
                 caughtUp = false
-                continue
+                break
             }
             let position = task.nextOffset < 0 ? low : task.nextOffset
-            if position < high { caughtUp = false }
+            if position < high {
+                caughtUp = false
+                break
+            }
         }
-        coordinator.reportIdle(thread: index, caughtUp: caughtUp)
+        if caughtUp && topology.stages.count > 1 {
+            // Repartition topics fill up while we are idle: confirm against the broker's current ends.
+            for task in tasks.values {
+                let (low, high) = try consumer.watermarks(task.partition, timeout: .seconds(10))
+                let position = task.nextOffset < 0 ? low : task.nextOffset
+                if position < high {
+                    caughtUp = false
+                    break
+                }
+            }
+        }
+        coordinator.reportIdle(thread: index, caughtUp: caughtUp, epoch: epoch)
     }
 
     // MARK: Configuration

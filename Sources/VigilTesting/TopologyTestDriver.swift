@@ -1,21 +1,25 @@
 public import VigilKafka
 public import VigilTopology
+public import VigilCore
 import Foundation
-import VigilCore
 import VigilRuntime
 
 /// Runs a topology without a broker, like Kafka Streams' `TopologyTestDriver`: records piped in are processed by
 /// the same tasks and operators as live, with state in RocksDB under a temporary directory, and the outputs are
-/// kept in memory per topic.
+/// kept in memory per topic. Records a stage sends to a repartition topic are routed, in the order they were sent,
+/// to the partition Kafka's default partitioner would choose, and processed by the next stage's task there.
 ///
-/// Each `pipe` call is one batch: processed, then committed with its offset, as a stream thread would do.
-/// Not thread-safe.
+/// Each `pipe` call is one batch: processed through every stage, then committed with its offsets, as stream
+/// threads would do. Not thread-safe.
 public final class TopologyTestDriver {
     public let topology: Topology
-    private var tasks: [Int32: PartitionTask] = [:]
-    private var nextOffsets: [Int32: Int64] = [:]
+    private var tasks: [TopicPartition: PartitionTask] = [:]
+    private var nextOffsets: [TopicPartition: Int64] = [:]
     private let sink = MemorySink()
+    /// How many of the sink's records have been routed to the next stage.
+    private var routed = 0
     private let ownsStateDirectory: Bool
+    private let internalTopics: [String: Int32]
 
     /// - Parameter stateDirectory: where task state lives; a fresh temporary directory (removed by `close()`) if nil.
     public init(topology: Topology, stateDirectory: String? = nil) throws {
@@ -29,26 +33,48 @@ public final class TopologyTestDriver {
             ownsStateDirectory = true
         }
         self.topology = topology
+        var internalTopics: [String: Int32] = [:]
+        for stage in topology.stages.dropFirst() {
+            internalTopics[stage.inputTopic] = topology.topics.first { $0.name == stage.inputTopic }?.partitions
+                ?? topology.source.partitions
+        }
+        self.internalTopics = internalTopics
     }
 
-    /// Pipes records into `partition` of the input topic, at consecutive offsets, as one batch.
+    /// Pipes records into `partition` of the source topic, at consecutive offsets, as one batch through every
+    /// stage.
     public func pipe(_ records: [(key: [UInt8]?, value: [UInt8]?)], partition: Int32 = 0) throws {
-        let task = try self.task(partition)
-        var offset = nextOffsets[partition] ?? 0
+        let sourcePartition = TopicPartition(topology.source.topic, partition)
+        var touched: [PartitionTask] = []
         do {
-            for record in records {
-                let message = KafkaMessage(
-                    topic: topology.source.topic, partition: partition, offset: offset, key: record.key,
-                    value: record.value, timestamp: nil, headers: [])
-                try task.process(message, sink: sink)
-                offset += 1
+            let task = try self.task(sourcePartition)
+            touched.append(task)
+            for record in records { try deliver(record.key, record.value, to: sourcePartition, task: task) }
+            // Route what the stages forwarded, in send order, until nothing is left in flight.
+            while routed < sink.records.count {
+                let record = sink.records[routed]
+                routed += 1
+                guard let partitions = internalTopics[record.topic] else { continue }
+                let p = KafkaPartitioner.partition(key: record.key ?? [], partitions: partitions)
+                let tp = TopicPartition(record.topic, p)
+                let next = try self.task(tp)
+                if !touched.contains(where: { $0 === next }) { touched.append(next) }
+                try deliver(record.key, record.value, to: tp, task: next)
             }
-            try task.commit()
+            for task in touched { try task.commit() }
         } catch {
-            task.rollback()  // as a stream thread would: the batch is redone from the committed offset
+            for task in touched { task.rollback() }  // as a stream thread would: redone from the committed offsets
             throw error
         }
-        nextOffsets[partition] = offset
+    }
+
+    private func deliver(_ key: [UInt8]?, _ value: [UInt8]?, to tp: TopicPartition, task: PartitionTask) throws {
+        let offset = nextOffsets[tp] ?? 0
+        let message = KafkaMessage(
+            topic: tp.topic, partition: tp.partition, offset: offset, key: key, value: value, timestamp: nil,
+            headers: [])
+        try task.process(message, sink: sink)
+        nextOffsets[tp] = offset + 1
     }
 
     /// Pipes one record's value (keyed by nothing) into `partition`.
@@ -64,12 +90,18 @@ public final class TopologyTestDriver {
     /// The feature events written so far.
     public var featureEvents: [MemorySink.Record] { output(topic: topology.sinks.features) }
 
+    /// The window results written so far.
+    public var windowEvents: [MemorySink.Record] { output(topic: topology.sinks.windows) }
+
     /// The dead-letter records written so far.
     public var deadLetters: [MemorySink.Record] { output(topic: topology.sinks.deadLetter) }
 
-    /// The committed state of every key of `partition`: its total event count and retained window entries.
-    public func committedStates(partition: Int32 = 0) throws -> [(key: String, eventCount: Int64, retained: Int)] {
-        try task(partition).committedStates()
+    /// The late events written so far.
+    public var lateEvents: [MemorySink.Record] { output(topic: topology.sinks.late) }
+
+    /// The committed state of every key of a stage's partition (default: the source topic's).
+    public func committedStates(partition: Int32 = 0, stage: Int = 0) throws -> [(key: String, state: KeyState)] {
+        try task(TopicPartition(topology.stages[stage].inputTopic, partition)).committedStates()
     }
 
     /// Closes the stores and removes the temporary state directory if the driver made it.
@@ -81,12 +113,11 @@ public final class TopologyTestDriver {
 
     deinit { close() }
 
-    private func task(_ partition: Int32) throws -> PartitionTask {
-        if let task = tasks[partition] { return task }
-        let task = try PartitionTask(
-            topology: topology, partition: TopicPartition(topology.source.topic, partition), settings: StateSettings())
-        tasks[partition] = task
-        if let committed = task.committedOffset { nextOffsets[partition] = committed }
+    private func task(_ tp: TopicPartition) throws -> PartitionTask {
+        if let task = tasks[tp] { return task }
+        let task = try PartitionTask(topology: topology, partition: tp, settings: StateSettings())
+        tasks[tp] = task
+        if let committed = task.committedOffset { nextOffsets[tp] = committed }
         return task
     }
 }

@@ -135,14 +135,30 @@ struct RunCommand: ParsableCommand {
         let counters = runner.counters
         let elapsed = Self.seconds(ContinuousClock.now - started)
         let processing = Self.seconds(counters.processingDuration)
-        print("""
-            topology        \(runner.topology.name)
+        var lines = """
+            topology        \(runner.topology.name) (\(runner.topology.stages.map(\.name).joined(separator: " → ")))
             events in       \(counters.eventsIn)
             feature events  \(counters.featuresOut)
-            dead-lettered   \(counters.deadLettered)\(counters.late > 0 ? " (\(counters.late) late)" : "")
+            """
+        if runner.topology.stages.count > 1 { lines += "\nrepartitioned   \(counters.forwarded) (events passed to a next stage)" }
+        if counters.windowsOut > 0 { lines += "\nwindow results  \(counters.windowsOut)" }
+        lines += """
+
+            dead-lettered   \(counters.deadLettered)
+            late            \(counters.late)\(counters.late > 0 ? " (beyond the grace period: on \(runner.topology.sinks.late))" : "")
             elapsed         \(String(format: "%.2f", elapsed)) s (of which processing \(String(format: "%.2f", processing)) s; the rest is joining the group and idling)
             events/s        \(String(format: "%.0f", Double(counters.eventsIn) / max(processing, 1e-9))) while processing
-            """)
+            """
+        let fields = counters.fieldMissing
+        let schema = runner.topology.source.schema
+        let missing = fields.missing.enumerated().filter { $0.element > 0 && $0.offset < schema.fields.count }
+        if fields.decoded > 0 && !missing.isEmpty {
+            let parts = missing.map { i, n in
+                "\(schema.fields[i].name) \(String(format: "%.1f", 100 * Double(n) / Double(fields.decoded)))%"
+            }
+            lines += "\nmissing values  " + parts.joined(separator: ", ")
+        }
+        print(lines)
         if counters.truncated > 0 {
             printError("warning: \(counters.truncated) input records were gone from the log (retention) before they were processed")
         }

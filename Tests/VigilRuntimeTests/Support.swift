@@ -55,8 +55,11 @@ enum Support {
     /// Writes the topology YAML to a file (for child processes).
     static func writeTopologyFile(_ topology: Topology, to directory: String) throws -> String {
         let features = topology.stages[0].features.map { f -> String in
-            let agg = switch f.aggregation { case .count: "aggregation: count"; case .sum: "aggregation: sum, field: amount" }
-            return "      - {name: \(f.name), \(agg), window: \(DurationParser.format(f.windowMillis)), include_current: \(f.includeCurrent)}"
+            guard case .aggregate(let aggregation, let field, .trailing(let window, _)) = f.kind else {
+                fatalError("the runtime tests write count and sum features only")
+            }
+            let agg = field.map { "aggregation: \(aggregation.rawValue), field: \($0)" } ?? "aggregation: \(aggregation.rawValue)"
+            return "      - {name: \(f.name), \(agg), window: \(DurationParser.format(window)), include_current: \(f.includeCurrent)}"
         }.joined(separator: "\n")
         let yaml = """
             name: \(topology.name)
@@ -156,11 +159,12 @@ struct NaiveFeatures {
             var values: [String: Double] = [:]
             let prior = history[t.cardID, default: []]
             for f in topology.stages[0].features {
-                var inWindow = prior.filter { $0.timestamp > t.timestamp - f.windowMillis && $0.timestamp <= t.timestamp }
+                guard case .aggregate(let aggregation, _, .trailing(let window, _)) = f.kind else { continue }
+                var inWindow = prior.filter { $0.timestamp > t.timestamp - window && $0.timestamp <= t.timestamp }
                 if f.includeCurrent { inWindow.append(t) }
-                switch f.aggregation {
+                switch aggregation {
                 case .count: values[f.name] = Double(inWindow.count)
-                case .sum:
+                default:
                     // Money is summed in cents-exact decimal: round each amount to 4 places like the docs say.
                     let units = inWindow.reduce(Int64(0)) { $0 + Int64(($1.amount * 10_000).rounded()) }
                     values[f.name] = Double(units) / 10_000
