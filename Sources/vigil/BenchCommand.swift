@@ -55,15 +55,36 @@ final class NullSink: RecordSink {
     func flush() throws {}
 }
 
+/// A sink for the engine bench: records for a repartition topic are queued for the next stage's tasks (in the order
+/// sent, to the partition Kafka's partitioner would choose); everything else is dropped and counted.
+final class RoutingSink: RecordSink {
+    let internalTopics: Set<String>
+    var queue: [(topic: String, key: [UInt8], value: [UInt8])] = []
+    var records = 0
+    var bytes = 0
+
+    init(internalTopics: Set<String>) { self.internalTopics = internalTopics }
+
+    func send(topic: String, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader]) throws {
+        if internalTopics.contains(topic) {
+            queue.append((topic, key ?? [], value ?? []))
+        } else {
+            records += 1
+            bytes += value?.count ?? 0
+        }
+    }
+    func flush() throws {}
+}
+
 struct EngineBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "engine",
-        abstract: "The engine alone on one core: in-memory input, RocksDB state, one WriteBatch per batch.")
+        abstract: "The engine alone on one core: in-memory input, RocksDB state, one WriteBatch per task per batch; repartition hops are routed in memory.")
 
-    @Option(help: "The topology.") var topology: String = "topologies/card-velocity.yaml"
+    @Option(help: "The topology.") var topology: String = "topologies/fraud-scoring.yaml"
     @Option(help: "Transactions per run.") var events: Int = 1_000_000
     @Option(help: "Cards in the generated population.") var cards: Int = 100_000
-    @Option(help: "Input partitions (tasks).") var partitions: Int32 = 4
+    @Option(help: "Input partitions (tasks per stage).") var partitions: Int32 = 4
     @Option(help: "Records per commit (one WriteBatch per task): the runtime commits every 100 ms, about 20k records at these rates.") var batch: Int = 20_000
     @Option(help: "Runs.") var runs: Int = 3
 
@@ -81,23 +102,31 @@ struct EngineBench: ParsableCommand {
         while let (t, _) = generator.next() {
             buffer.removeAll(keepingCapacity: true)
             TransactionCodec.encode(t, into: &buffer)
-            let p = Int32(truncatingIfNeeded: t.cardID.hashValue & 0x7fff_ffff) % partitions
+            let key = Array(t.cardID.utf8)
+            let p = KafkaPartitioner.partition(key: key, partitions: partitions)
             messages.append(KafkaMessage(
-                topic: topology.source.topic, partition: p, offset: counters[Int(p)], key: Array(t.cardID.utf8),
+                topic: topology.source.topic, partition: p, offset: counters[Int(p)], key: key,
                 value: buffer, timestamp: nil, headers: []))
             counters[Int(p)] += 1
         }
         let averageBytes = messages.reduce(0) { $0 + ($1.value?.count ?? 0) } / max(1, messages.count)
+        let perEvent = topology.stages.reduce(0) { $0 + $1.features.filter(\.isPerEvent).count }
         var rates: [Double] = []
         var p50s: [Double] = [], p99s: [Double] = [], commitP99s: [Double] = []
         for run in 1...runs {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-bench-\(UUID().uuidString)").path
             defer { try? FileManager.default.removeItem(atPath: dir) }
             topology.stateDirectory = dir
-            let tasks = try (0..<partitions).map {
-                try PartitionTask(topology: topology, partition: TopicPartition(topology.source.topic, $0), settings: StateSettings())
+            var tasks: [TopicPartition: PartitionTask] = [:]
+            for stage in topology.stages {
+                for p in 0..<partitions {
+                    let tp = TopicPartition(stage.inputTopic, p)
+                    tasks[tp] = try PartitionTask(topology: topology, partition: tp, settings: StateSettings())
+                }
             }
-            let sink = NullSink()
+            let sources = (0..<partitions).map { tasks[TopicPartition(topology.source.topic, $0)]! }
+            let sink = RoutingSink(internalTopics: Set(topology.stages.dropFirst().map(\.inputTopic)))
+            var nextOffsets: [TopicPartition: Int64] = [:]
             var latencies = [UInt64]()
             latencies.reserveCapacity(messages.count)
             var commits = [UInt64]()
@@ -108,16 +137,29 @@ struct EngineBench: ParsableCommand {
                 let end = min(index + batch, messages.count)
                 for i in index..<end {
                     let t0 = clock.now
-                    try tasks[Int(messages[i].partition)].process(messages[i], sink: sink)
+                    try sources[Int(messages[i].partition)].process(messages[i], sink: sink)
                     latencies.append(nanos(clock.now - t0))
                 }
+                var routed = 0
+                while routed < sink.queue.count {
+                    let r = sink.queue[routed]
+                    routed += 1
+                    let tp = TopicPartition(r.topic, KafkaPartitioner.partition(key: r.key, partitions: partitions))
+                    let offset = nextOffsets[tp, default: 0]
+                    nextOffsets[tp] = offset + 1
+                    try tasks[tp]!.process(
+                        KafkaMessage(topic: tp.topic, partition: tp.partition, offset: offset, key: r.key, value: r.value,
+                                     timestamp: nil, headers: []),
+                        sink: sink)
+                }
+                sink.queue.removeAll(keepingCapacity: true)
                 let c0 = clock.now
-                for task in tasks { try task.commit() }
+                for task in tasks.values { try task.commit() }
                 commits.append(nanos(clock.now - c0))
                 index = end
             }
             let elapsed = clock.now - start
-            for task in tasks { task.close() }
+            for task in tasks.values { task.close() }
             latencies.sort()
             commits.sort()
             let seconds = Double(nanos(elapsed)) / 1e9
@@ -127,11 +169,13 @@ struct EngineBench: ParsableCommand {
             p99s.append(percentileMicros(latencies, 0.99))
             commitP99s.append(percentileMicros(commits, 0.99))
             emitJSON([
-                ("bench", "engine"), ("run", run), ("events", messages.count), ("events_per_s", rate),
-                ("process_p50_us", percentileMicros(latencies, 0.5)), ("process_p99_us", percentileMicros(latencies, 0.99)),
+                ("bench", "engine"), ("run", run), ("topology", topology.name), ("events", messages.count),
+                ("events_per_s", rate), ("stage0_process_p50_us", percentileMicros(latencies, 0.5)),
+                ("stage0_process_p99_us", percentileMicros(latencies, 0.99)),
                 ("commit_p50_us", percentileMicros(commits, 0.5)), ("commit_p99_us", percentileMicros(commits, 0.99)),
-                ("batch", batch), ("partitions", Int(partitions)), ("cards", cards), ("avg_event_bytes", averageBytes),
-                ("features", topology.stages[0].features.count), ("output_records", sink.records),
+                ("batch", batch), ("partitions", Int(partitions)), ("stages", topology.stages.count), ("cards", cards),
+                ("avg_event_bytes", averageBytes), ("per_event_features", perEvent), ("output_records", sink.records),
+                ("state_bytes", directoryBytes(dir)), ("peak_rss_mib", Double(peakResidentBytes()) / 1_048_576),
             ])
         }
         emitJSON([
@@ -139,4 +183,23 @@ struct EngineBench: ParsableCommand {
             ("process_p50_us", median(p50s)), ("process_p99_us", median(p99s)), ("commit_p99_us", median(commitP99s)),
         ])
     }
+}
+
+/// The total size of the files under `path`.
+func directoryBytes(_ path: String) -> Int {
+    guard let enumerator = FileManager.default.enumerator(atPath: path) else { return 0 }
+    var total = 0
+    while let item = enumerator.nextObject() as? String {
+        if let size = (try? FileManager.default.attributesOfItem(atPath: "\(path)/\(item)"))?[.size] as? NSNumber {
+            total += size.intValue
+        }
+    }
+    return total
+}
+
+/// The process's peak resident set size so far, in bytes (`getrusage`).
+func peakResidentBytes() -> Int {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF, &usage)
+    return usage.ru_maxrss * 1024
 }

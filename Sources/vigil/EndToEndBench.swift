@@ -53,7 +53,7 @@ struct EndToEndBench: ParsableCommand {
                 ("bench", "e2e_throughput"), ("run", run), ("events", payloads.count), ("events_per_s", rate),
                 ("processing_s", seconds), ("wall_s_incl_group_join", wall),
                 ("consume_only_events_per_s", ceiling), ("partitions", Int(partitions)), ("threads", threads),
-                ("max_batch", 10_000), ("brokers", 1), ("features", topology.stages[0].features.count),
+                ("max_batch", 10_000), ("brokers", 1), ("features", topology.stages.reduce(0) { $0 + $1.features.count }), ("stages", topology.stages.count),
             ])
         }
         emitJSON([
@@ -81,7 +81,7 @@ struct EndToEndBench: ParsableCommand {
         runnerThread.start()
         // Produce only once the group has assigned every partition: the join itself is not latency.
         let joinDeadline = ContinuousClock.now + .seconds(60)
-        while runner.assignment.count < Int(partitions) && ContinuousClock.now < joinDeadline {
+        while runner.assignment.count < Int(partitions) * topology.stages.count && ContinuousClock.now < joinDeadline {
             Thread.sleep(forTimeInterval: 0.05)
         }
 
@@ -191,6 +191,9 @@ struct EndToEndBench: ParsableCommand {
         t.source.partitions = partitions
         t.sinks.features = "bench\(run)-features"
         t.sinks.deadLetter = "bench\(run)-dlq"
+        t.sinks.windows = "bench\(run)-windows"
+        t.sinks.late = "bench\(run)-late"
+        for i in t.stages.indices.dropFirst() { t.stages[i].inputTopic = "bench\(run)-\(t.stages[i].name)-repartition" }
         t.stateDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-bench-\(UUID().uuidString)").path
         for (name, p) in t.topics { try cluster.createTopic(name, partitions: p) }
         return t

@@ -13,8 +13,10 @@ enum OutputSummary {
             topic: topology.sinks.features, bootstrapServers: bootstrapServers, properties: properties, logger: logger)
         let dlq = try TopicReader.readAll(
             topic: topology.sinks.deadLetter, bootstrapServers: bootstrapServers, properties: properties, logger: logger)
-        let names = topology.stages[0].features.map(\.name)
-        let first = names.first ?? ""
+        let all = topology.stages.flatMap { $0.features.filter(\.isPerEvent).map(\.name) }
+        // Shown: the first stage's first few features; ranked by its first one.
+        let names = Array(topology.stages[0].features.filter(\.isPerEvent).map(\.name).prefix(6))
+        let first = names.first ?? all.first ?? ""
         // The feature event with the highest first feature, per key: the most active (often suspicious) keys.
         var best: [String: (value: Double, line: String)] = [:]
         let formatter = ISO8601DateFormatter()
@@ -31,7 +33,7 @@ enum OutputSummary {
             best[key] = (v, "\(key)  \(ts)  \(shown)")
         }
         Swift.print("""
-            read back       \(features.count) records on \(topology.sinks.features), \(dlq.count) on \(topology.sinks.deadLetter)
+            read back       \(features.count) records on \(topology.sinks.features) (\(all.count) features each), \(dlq.count) on \(topology.sinks.deadLetter)
             most active keys (highest \(first)):
             """)
         for sample in best.values.sorted(by: { $0.value > $1.value }).prefix(5) { Swift.print("  \(sample.line)") }

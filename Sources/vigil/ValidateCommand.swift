@@ -13,8 +13,8 @@ struct ValidateCommand: ParsableCommand {
     func run() throws {
         do {
             let t = try TopologyLoader.load(path: topology)
-            let stage = t.stages[0]
-            print("\(topology): ok — topology \(t.name), input \(t.source.topic) (\(t.source.partitions) partitions), stage \(stage.name) keyed by \(stage.key.rawValue), \(stage.features.count) features")
+            print("\(topology): ok")
+            print(TopologyLoader.summary(t))
         } catch {
             printError(error.description)
             throw ExitCode(2)
