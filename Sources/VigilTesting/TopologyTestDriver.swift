@@ -77,6 +77,24 @@ public final class TopologyTestDriver {
         nextOffsets[tp] = offset + 1
     }
 
+    /// Lets `duration` of wall-clock time pass for the tasks: with the topology's `idle_timeout`, quiet partitions
+    /// advance their stream time and close windows, as a stream thread does when nothing arrives. Then commits.
+    public func advanceWallClock(by duration: Duration) throws {
+        wallClockOffset += duration
+        let now = ContinuousClock.now + wallClockOffset
+        for task in tasks.values {
+            try task.advanceIfIdle(now: now, sink: sink)
+            try task.commit()
+        }
+    }
+
+    private var wallClockOffset: Duration = .zero
+
+    /// Runs a full RocksDB compaction of every task's store (expiry of idle keys happens in compactions).
+    public func compactState() throws {
+        for task in tasks.values { try task.compact() }
+    }
+
     /// Pipes one record's value (keyed by nothing) into `partition`.
     public func pipe(value: [UInt8], partition: Int32 = 0) throws {
         try pipe([(key: nil, value: value)], partition: partition)

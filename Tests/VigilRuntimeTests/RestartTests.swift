@@ -123,7 +123,7 @@ struct RestartTests {
         for p in 0..<topology.source.partitions {
             let task = try PartitionTask(topology: topology, partition: TopicPartition(topology.source.topic, p), settings: StateSettings())
             defer { task.close() }
-            for s in try task.committedStates() { inState[s.key] = s.eventCount }
+            for s in try task.committedStates() { inState[s.key] = s.state.eventCount }
         }
         #expect(inState == perCard, "state counts every event exactly once")
 
@@ -152,8 +152,9 @@ struct RestartTests {
         for p in 0..<topology.source.partitions {
             let task = try PartitionTask(topology: topology, partition: TopicPartition(topology.source.topic, p), settings: StateSettings())
             defer { task.close() }
-            let live = try task.committedStates().map { "\($0.key) \($0.eventCount) \($0.retained)" }
-            let ref = try reference.driver.committedStates(partition: p).map { "\($0.key) \($0.eventCount) \($0.retained)" }
+            let live = try task.committedStates().map { "\($0.key) \($0.state.eventCount)" }
+            let ref = try reference.driver.committedStates(partition: p).map { "\($0.key) \($0.state.eventCount)" }
+            #expect(try task.committedStates().map(\.state) == reference.driver.committedStates(partition: p).map(\.state))
             #expect(live == ref, "partition \(p) state")
         }
     }
