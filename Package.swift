@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "VigilKafkaTests", dependencies: ["VigilKafka"]),
         .testTarget(name: "VigilStateTests", dependencies: ["VigilState"]),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"]),
-        .testTarget(name: "VigilTopologyTests", dependencies: ["VigilTopology"]),
+        .testTarget(name: "VigilTopologyTests", dependencies: ["VigilTopology"], exclude: ["Broken"]),
         .testTarget(
             name: "VigilRuntimeTests",
             dependencies: ["VigilRuntime", "VigilTesting", "VigilKafka", "VigilState", "VigilCore", "VigilTopology"]),

@@ -20,6 +20,9 @@ final class PartitionStore {
 
     let store: Store
     let engine: FeatureEngine
+    /// Drops idle keys in compactions: their newest event is older than `watermark − retention` and they have no
+    /// open window (the `KeyState` header carries both).
+    let expiry: ExpiryFilter
     /// Bytes of cached state above which clean entries are dropped after a commit.
     let cacheLimitBytes: Int
 
@@ -48,6 +51,10 @@ final class PartitionStore {
 
     /// Opens (or creates) the store at `path`. Throws if the directory holds state keyed by something else.
     init(path: String, fingerprint: String, engine: FeatureEngine, options: StoreOptions, cacheLimitBytes: Int) throws {
+        var options = options
+        let expiry = ExpiryFilter(prefix: Self.keyPrefix)
+        options.expiry = expiry
+        self.expiry = expiry
         store = try Store(path: path, options: options)
         self.engine = engine
         self.cacheLimitBytes = cacheLimitBytes
@@ -164,6 +171,7 @@ final class PartitionStore {
         dirtyKeys.removeAll(keepingCapacity: true)
         committedOffset = nextOffset
         committedStreamTime = streamTime
+        if watermark != .min { expiry.advanceCutoff(to: watermark &- engine.retentionMillis) }
         if cachedBytes > cacheLimitBytes {
             cache.removeAll(keepingCapacity: true)
             cachedBytes = 0
@@ -207,6 +215,11 @@ final class PartitionStore {
         }
         try iterator.status()
         return result
+    }
+
+    /// Compacts the whole store (idle keys past the expiry cutoff are dropped on the way).
+    func compact() throws {
+        try store.compactRange(from: nil, to: nil)
     }
 
     func close() {

@@ -23,6 +23,15 @@ public struct StateSettings: Sendable {
         self.store = store
         self.cacheLimitBytes = cacheLimitBytes
     }
+
+    /// Settings for a process whose state may use `memoryBytes` in all: RocksDB's block cache and memtables share
+    /// one `StateResources` of half of it, however many stores are open; the other half is the write-back caches of
+    /// up to `tasks` tasks.
+    public static func bounded(memoryBytes: Int, tasks: Int) throws -> StateSettings {
+        var store = defaultStoreOptions
+        store.resources = try StateResources(memoryBytes: memoryBytes / 2)
+        return StateSettings(store: store, cacheLimitBytes: max(1 << 20, memoryBytes / 2 / max(1, tasks)))
+    }
 }
 
 /// The work of one input partition of one stage: its state store, its stage processor, its stream time and the
@@ -143,6 +152,11 @@ public final class PartitionTask {
         timers = TimerQueue((try? store.committedTimers()) ?? [])
         pendingCounts = BatchCounts()
         dirty = false
+    }
+
+    /// Compacts the task's store; idle keys past the expiry cutoff are dropped.
+    public func compact() throws {
+        try store.compact()
     }
 
     /// Closes the store. Uncommitted work is dropped, never half-written.

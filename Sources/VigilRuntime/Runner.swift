@@ -42,6 +42,11 @@ public final class Runner: Sendable {
                 "group.id is set in \(origin): the consumer group is the topology's name (\(topology.name)); rename the topology instead")
         }
         let partitions = try inputPartitionCount()
+        var effective = self.options
+        if effective.state == nil {
+            effective.state = try StateSettings.bounded(memoryBytes: effective.stateMemoryBytes, tasks: partitions)
+        }
+        let options = effective
         let coordinator = RunCoordinator(
             counters: counters, threads: options.threads, inputPartitions: partitions,
             stopWhenCaughtUp: options.stopWhenCaughtUp)
@@ -57,7 +62,7 @@ public final class Runner: Sendable {
         ])
         for index in 0..<options.threads {
             group.enter()
-            let topology = self.topology, options = self.options, logger = self.logger
+            let topology = self.topology, logger = self.logger
             let thread = Thread { [self] in
                 defer { group.leave() }
                 let stream = StreamThread(

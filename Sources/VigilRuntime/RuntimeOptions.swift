@@ -19,15 +19,19 @@ public struct RuntimeOptions: Sendable {
     public var stopWhenCaughtUp: Bool
     /// Overrides the topology's `state_dir`.
     public var stateDirectory: String?
-    /// State store settings.
-    public var state: StateSettings
+    /// State store settings; nil (the default): bounded by `stateMemoryBytes` for the whole process.
+    public var state: StateSettings?
+    /// With `state` nil: the memory all state of this process may use — RocksDB's shared block cache and memtables,
+    /// and the tasks' write-back caches (`StateSettings.bounded`). Default 1 GiB.
+    public var stateMemoryBytes: Int
 
     public init(
         bootstrapServers: String, kafka: [String: String] = [:], threads: Int = 1, maxBatch: Int = 10_000,
         commitInterval: Duration = .milliseconds(100), maxUncommittedRecords: Int = 50_000,
         pollTimeout: Duration = .milliseconds(100), stopWhenCaughtUp: Bool = false, stateDirectory: String? = nil,
-        state: StateSettings = StateSettings()
+        state: StateSettings? = nil, stateMemoryBytes: Int = 1 << 30
     ) {
+        self.stateMemoryBytes = stateMemoryBytes
         self.bootstrapServers = bootstrapServers
         self.kafka = kafka
         self.threads = threads

@@ -1,51 +1,134 @@
 public import VigilCore
 
 /// A validated topology: what `vigil run` executes. Built only by `TopologyLoader`, so every instance has passed
-/// validation.
+/// validation (docs/topology.md lists the rules).
+///
+/// A topology reads one source topic and runs a chain of stages. Stage 0 reads the source topic; every later
+/// stage is keyed by another field and reads the repartition topic `<name>-<stage>-repartition`, into which the
+/// stage before it re-keys the event (with the feature values computed so far). The per-event features of all
+/// stages land in one feature event; closed tumbling, hopping and session windows go to the windows sink.
 public struct Topology: Sendable, Equatable {
     /// The application name: the consumer group id and the prefix of the topics Vigil owns.
     public var name: String
     /// The input.
     public var source: Source
-    /// The chain of stages (this release runs exactly one).
+    /// The chain of stages, in processing order; never empty.
     public var stages: [Stage]
     /// Output topics.
     public var sinks: Sinks
-    /// Where task state lives: `<stateDirectory>/<name>/<topic>-<partition>/`.
-    public var stateDirectory: String
-    /// How far behind a key's newest event an out-of-order event may be and still see complete windows.
+    /// How far event time may run ahead before an older event is late: the watermark of an input partition is
+    /// its newest event time minus this (docs/semantics.md). Zero or more.
     public var graceMillis: Int64
+    /// When set, the watermark of a partition that received nothing for this long advances by wall-clock time,
+    /// so that its open windows close; nil (the default) keeps event time purely event-driven.
+    public var idleTimeoutMillis: Int64?
+    /// The input log's retention as the topology declares it; no window is longer. Nil when not declared.
+    public var retentionMillis: Int64?
+    /// Up to how many distinct values a tile keeps exactly before `distinct_count` switches to HyperLogLog.
+    public var distinctExactLimit: Int
     /// The processing guarantee.
     public var guarantee: Guarantee
+    /// Where task state lives: `<stateDirectory>/<name>/<topic>-<partition>/`.
+    public var stateDirectory: String
     /// librdkafka properties passed through to every client (e.g. `security.protocol`).
     public var kafka: [String: String]
     /// The file the topology came from (for messages).
     public var file: String
 
+    init(
+        name: String, source: Source, stages: [Stage], sinks: Sinks, graceMillis: Int64, idleTimeoutMillis: Int64?,
+        retentionMillis: Int64?, distinctExactLimit: Int, guarantee: Guarantee, stateDirectory: String,
+        kafka: [String: String], file: String
+    ) {
+        self.name = name
+        self.source = source
+        self.stages = stages
+        self.sinks = sinks
+        self.graceMillis = graceMillis
+        self.idleTimeoutMillis = idleTimeoutMillis
+        self.retentionMillis = retentionMillis
+        self.distinctExactLimit = distinctExactLimit
+        self.guarantee = guarantee
+        self.stateDirectory = stateDirectory
+        self.kafka = kafka
+        self.file = file
+    }
+
+    /// The input topic and the shape of its events.
     public struct Source: Sendable, Equatable {
+        /// The input topic.
         public var topic: String
-        /// Partitions to create when Vigil creates the topic (dev-broker, `--embedded`).
+        /// Partitions to create when Vigil creates the topic (dev-broker, `--embedded`); repartition topics get
+        /// the same count.
         public var partitions: Int32
+        /// The declared fields of the input events (default `EventSchema.transactionV1`).
+        public var schema: EventSchema
     }
 
+    /// One keyed step of the chain: all state of one key value lives in the task that owns its partition.
     public struct Stage: Sendable, Equatable {
+        /// Unique in the topology; part of the repartition topic name.
         public var name: String
-        public var key: EntityKey
+        /// The name of the schema field the stage is keyed by (a `string` or `int` field).
+        public var key: String
+        /// The index of `key` in `Source.schema.fields`.
+        public var keyField: Int
+        /// The stage's features in declaration order: trailing, ratio and windowed features mixed, as the feature
+        /// engine takes them.
         public var features: [FeatureSpec]
+        /// The topic the stage consumes: the source topic for the first stage, else `<name>-<stage>-repartition`.
+        public var inputTopic: String
+        /// The line of the stage in the topology file (for messages).
+        public var line: Int
     }
 
+    /// The output topics.
     public struct Sinks: Sendable, Equatable {
+        /// Feature events, one per input event (default `<name>-features`).
         public var features: String
+        /// Results of closed tumbling, hopping and session windows (default `<name>-windows`).
+        public var windows: String
+        /// Events that could not be decoded or processed, with the reason (default `<name>-dlq`).
         public var deadLetter: String
+        /// Events later than the grace period (default `<name>-late`; may be the dead-letter topic).
+        public var late: String
     }
 
+    /// What happens to outputs after a crash.
     public enum Guarantee: String, Sendable, Equatable, CaseIterable {
+        /// The uncommitted tail is reprocessed and re-emits identical records with identical ids.
         case atLeastOnce = "at_least_once"
+        /// Transactional producer with the offsets in the transaction.
         case exactlyOnce = "exactly_once"
     }
 
-    /// Every topic the topology reads or writes, with the partition count to create it with.
+    /// Every topic the topology reads or writes, with the partition count to create it with: the source, the
+    /// repartition topics (as many partitions as the source), the features sink, the windows sink (only when a
+    /// stage has windowed features), the dead-letter and late topics (one partition; listed once when they are the
+    /// same topic).
     public var topics: [(name: String, partitions: Int32)] {
-        [(source.topic, source.partitions), (sinks.features, source.partitions), (sinks.deadLetter, 1)]
+        var list: [(name: String, partitions: Int32)] = [(source.topic, source.partitions)]
+        for stage in stages.dropFirst() { list.append((stage.inputTopic, source.partitions)) }
+        list.append((sinks.features, source.partitions))
+        if hasWindowedFeatures { list.append((sinks.windows, source.partitions)) }
+        list.append((sinks.deadLetter, 1))
+        if sinks.late != sinks.deadLetter { list.append((sinks.late, 1)) }
+        return list
+    }
+
+    /// The per-event features of every stage, in stage then declaration order: the columns of a feature event.
+    public var featureNames: [String] {
+        stages.flatMap { $0.features.filter(\.isPerEvent).map(\.name) }
+    }
+
+    /// The per-event features of the stages before `stage` (an index into `stages`), in order: the values a stage
+    /// receives with each event and its ratios may refer to (the feature engine's `upstreamFeatureNames`).
+    public func upstreamFeatureNames(ofStage stage: Int) -> [String] {
+        stages[..<stage].flatMap { $0.features.filter(\.isPerEvent).map(\.name) }
+    }
+
+    /// Whether some stage has a tumbling, hopping or session feature (writing to the windows sink).
+    public var hasWindowedFeatures: Bool {
+        stages.contains { $0.features.contains { !$0.isPerEvent } }
     }
 }

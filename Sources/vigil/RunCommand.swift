@@ -46,6 +46,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Override the topology's state_dir (with --embedded the default is a fresh temporary directory: the embedded cluster starts empty, so old state would not match it).")
     var stateDir: String?
 
+    @Option(help: "MiB of memory for all state of this process: RocksDB's shared block cache and memtables, and the tasks' write-back caches.")
+    var stateMemoryMb: Int = 1024
+
     @Flag(help: "Exit once every input partition is processed to its end.")
     var untilCaughtUp = false
 
@@ -68,6 +71,7 @@ struct RunCommand: ParsableCommand {
         guard (1...64).contains(threads) else { throw ValidationError("--threads must be between 1 and 64") }
         guard maxBatch > 0 else { throw ValidationError("--max-batch must be positive") }
         guard commitIntervalMs >= 0 else { throw ValidationError("--commit-interval-ms must be >= 0") }
+        guard stateMemoryMb >= 16 else { throw ValidationError("--state-memory-mb must be at least 16") }
     }
 
     func run() throws {
@@ -110,7 +114,8 @@ struct RunCommand: ParsableCommand {
         }
         var options = RuntimeOptions(
             bootstrapServers: bootstrap, kafka: properties, threads: threads, maxBatch: maxBatch,
-            commitInterval: .milliseconds(commitIntervalMs), stopWhenCaughtUp: untilCaughtUp, stateDirectory: stateDir)
+            commitInterval: .milliseconds(commitIntervalMs), stopWhenCaughtUp: untilCaughtUp, stateDirectory: stateDir,
+            stateMemoryBytes: stateMemoryMb << 20)
         var temporaryState: String?
         if embedded && stateDir == nil {
             temporaryState = FileManager.default.temporaryDirectory

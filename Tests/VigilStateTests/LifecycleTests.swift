@@ -28,6 +28,7 @@ struct LifecycleTests {
                 ("columnFamily", { _ = try store.columnFamily("cf") }),
                 ("flush", { try store.flush() }),
                 ("checkpoint", { try store.checkpoint(to: dir + "/cp") }),
+                ("compactRange", { try store.compactRange(from: nil, to: nil) }),
             ]
             for (name, attempt) in attempts {
                 let error = #expect(throws: StateError.self, "\(name)") { try attempt() }

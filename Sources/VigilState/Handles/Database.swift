@@ -10,9 +10,11 @@ import Darwin
 /// An open RocksDB database with all its column-family handles, and the gate that keeps it open while calls,
 /// iterators or batch edits use it.
 ///
-/// - Important: owns the `rocksdb_t`, every `rocksdb_column_family_handle_t`, and (strongly) the options, cache
-///   and shared read/write options. The C objects are released by `teardown()`, which runs exactly once: when the
-///   store is closed and the last lease is returned. Column-family handles are destroyed before `rocksdb_close`.
+/// - Important: owns the `rocksdb_t`, every `rocksdb_column_family_handle_t`, and (strongly) the options, cache,
+///   compaction filter, shared resources and shared read/write options. The C database is released by
+///   `teardown()`, which runs exactly once: when the store is closed and the last lease is returned. Column-family
+///   handles are destroyed before `rocksdb_close`; the compaction filter (only pointed to by RocksDB) after it,
+///   when this object is deinitialised.
 ///
 /// Thread-safety: RocksDB's `DB` and column-family handles are thread-safe; the gate is an atomic, so any thread
 /// may take a lease and call into RocksDB concurrently. Teardown cannot race a call, because it only runs when no
@@ -28,6 +30,10 @@ final class Database: @unchecked Sendable {
     let readOptions: ReadOptions
     let writeOptions: WriteOptions
     private let options: RocksOptions
+    private let filter: CompactionFilter?
+    /// The shared budget this database is counted in, and its registration there.
+    private let resources: StateResources?
+    private let membership: UInt64
 
     /// Bit 0: closed. Bits 1…: number of leases held (each lease adds 2).
     private let gate = Atomic<Int>(0)
@@ -37,14 +43,30 @@ final class Database: @unchecked Sendable {
     /// Opens (creating if allowed) the database at `path` with every existing column family plus `requested`.
     init(path: String, options storeOptions: StoreOptions, requested: [String]) throws(StateError) {
         self.path = path
-        let cache = try BlockCache(capacity: storeOptions.blockCacheBytes)
-        let options = try RocksOptions(storeOptions, cache: cache)
+        let resources = storeOptions.resources
+        let cache: BlockCache
+        if let resources {
+            cache = resources.cache
+        } else {
+            cache = try BlockCache(capacity: storeOptions.blockCacheBytes)
+        }
+        var filter: CompactionFilter? = nil
+        if let expiry = storeOptions.expiry { filter = try CompactionFilter(expiry) }
+        let options = try RocksOptions(storeOptions, cache: cache, filter: filter)
         let readOptions = try ReadOptions()
         let writeOptions = try WriteOptions(walEnabled: storeOptions.walEnabled, sync: storeOptions.syncWrites)
 
         var names = ["default"]
         for name in Self.listFamilies(options: options, path: path) + requested where !names.contains(name) {
             names.append(name)
+        }
+
+        // Counted in the shared budget before opening, so stores opening concurrently see each other.
+        var membership: UInt64 = 0
+        if let resources {
+            let reserved = resources.reserve(families: names.count, cap: storeOptions.writeBufferBytes)
+            membership = reserved.id
+            options.setWriteBufferSize(reserved.writeBufferSize)
         }
 
         var handles = [OpaquePointer?](repeating: nil, count: names.count)
@@ -59,22 +81,31 @@ final class Database: @unchecked Sendable {
                 }
             }
         }
-        try StateError.check(err, "open", path: path)
-        guard let opened, handles.allSatisfy({ $0 != nil }) else {
-            if let opened {
-                for case let handle? in handles { rocksdb_column_family_handle_destroy(handle) }
-                rocksdb_close(opened)
+        do throws(StateError) {
+            try StateError.check(err, "open", path: path)
+            guard let opened, handles.allSatisfy({ $0 != nil }) else {
+                if let opened {
+                    for case let handle? in handles { rocksdb_column_family_handle_destroy(handle) }
+                    rocksdb_close(opened)
+                }
+                throw StateError(code: .other, message: "open \(path): RocksDB returned no database handle")
             }
-            throw StateError(code: .other, message: "open \(path): RocksDB returned no database handle")
+            db = opened
+        } catch {
+            resources?.detach(membership)
+            throw error
         }
         self.cache = cache
         self.options = options
+        self.filter = filter
+        self.resources = resources
+        self.membership = membership
         self.readOptions = readOptions
         self.writeOptions = writeOptions
         familyNames = names
-        db = opened
         familyHandles = handles.map { $0! }
         defaultFamily = familyHandles[0]
+        resources?.attach(membership, database: self)
     }
 
     /// The existing column families, or [] if there is no database yet (open then reports any real problem).
@@ -137,6 +168,36 @@ final class Database: @unchecked Sendable {
         guard first else { return }
         for handle in familyHandles { rocksdb_column_family_handle_destroy(handle) }
         rocksdb_close(db)
+        resources?.detach(membership)
+    }
+
+    // MARK: Under a lease
+
+    /// An integer property of `family` (`rocksdb_property_int_cf`), or nil if unknown or not an integer.
+    /// The caller holds a lease.
+    func intProperty(_ name: String, family: OpaquePointer) -> Int? {
+        var value: UInt64 = 0
+        guard rocksdb_property_int_cf(db, family, name, &value) == 0 else { return nil }
+        return Int(clamping: value)
+    }
+
+    /// Sets `write_buffer_size` of every column family live (`SetOptions`); false if RocksDB refused. The caller
+    /// holds a lease.
+    func setWriteBufferSize(_ bytes: Int) -> Bool {
+        var ok = true
+        withCStrings(["write_buffer_size", String(bytes)]) { strings in
+            for family in familyHandles {
+                var err: UnsafeMutablePointer<CChar>? = nil
+                var key = strings[0]
+                var value = strings[1]
+                rocksdb_set_options_cf(db, family, 1, &key, &value, &err)
+                if let err {
+                    rocksdb_free(err)
+                    ok = false
+                }
+            }
+        }
+        return ok
     }
 
     deinit {

@@ -1,27 +1,42 @@
 internal import CRocksDB
 
 /// RocksDB DB/column-family options built from `StoreOptions` (table factory with block cache and bloom filter,
-/// compression, write buffer, merge operator).
+/// compression, write buffer, merge operator, compaction filter).
 ///
 /// - Important: owns its `rocksdb_options_t`, destroyed in `deinit`. The filter policy and the merge operator are
-///   owned by the options (RocksDB takes them); the block cache is shared with `BlockCache`, which the caller
-///   keeps. Not thread-safe; used only while opening.
+///   owned by the options (RocksDB takes them); the block cache is shared with `BlockCache` and the compaction
+///   filter is only pointed to, so the caller (`Database`) keeps both alive while the database is open. Not
+///   thread-safe; used only while opening.
 final class RocksOptions {
     let pointer: OpaquePointer
 
-    init(_ options: StoreOptions, cache: BlockCache) throws(StateError) {
+    /// - Parameters:
+    ///   - cache: the block cache (the store's own, or the shared one of `StateResources`).
+    ///   - filter: the compaction filter, which must outlive the database opened with these options.
+    init(_ options: StoreOptions, cache: BlockCache, filter: CompactionFilter?) throws(StateError) {
         guard let pointer = rocksdb_options_create() else {
             throw StateError(code: .other, message: "rocksdb_options_create failed")
         }
         self.pointer = pointer
         rocksdb_options_set_create_if_missing(pointer, options.createIfMissing ? 1 : 0)
         rocksdb_options_set_create_missing_column_families(pointer, 1)
-        rocksdb_options_set_write_buffer_size(pointer, max(options.writeBufferBytes, 1 << 16))
+        setWriteBufferSize(options.writeBufferBytes)
         rocksdb_options_set_compression(pointer, options.compression.rocksValue)
         rocksdb_options_set_max_open_files(pointer, options.maxOpenFiles)
+        let bounded = options.resources != nil
+        if bounded {
+            rocksdb_options_set_max_write_buffer_number(pointer, Int32(StateResources.writeBuffersPerFamily))
+        }
 
         if let table = rocksdb_block_based_options_create() {
             rocksdb_block_based_options_set_block_cache(table, cache.pointer)
+            if bounded {
+                // Index and filter blocks live in the (bounded) cache instead of growing with every open table;
+                // L0's stay pinned there, as they are read on every lookup.
+                rocksdb_block_based_options_set_cache_index_and_filter_blocks(table, 1)
+                rocksdb_block_based_options_set_cache_index_and_filter_blocks_with_high_priority(table, 1)
+                rocksdb_block_based_options_set_pin_l0_filter_and_index_blocks_in_cache(table, 1)
+            }
             if options.bloomFilterBitsPerKey > 0 {
                 // The table options take ownership of the policy.
                 rocksdb_block_based_options_set_filter_policy(
@@ -34,6 +49,14 @@ final class RocksOptions {
         if let merge = options.mergeOperator {
             rocksdb_options_set_merge_operator(pointer, merge.makeRocksOperator())
         }
+        if let filter {
+            rocksdb_options_set_compaction_filter(pointer, filter.pointer)
+        }
+    }
+
+    /// Sets the size of one memtable (at least 64 KiB).
+    func setWriteBufferSize(_ bytes: Int) {
+        rocksdb_options_set_write_buffer_size(pointer, max(bytes, StateResources.minimumWriteBufferSize))
     }
 
     deinit { rocksdb_options_destroy(pointer) }
