@@ -204,6 +204,25 @@ public final class KafkaConsumer {
         if let firstError { throw firstError }
     }
 
+    /// Stops fetching from `partitions` (they stay assigned): used to bound what is buffered for a partition that is
+    /// ahead of the others. Records already returned by `poll` are unaffected; fetching resumes after the last one.
+    public func pause(_ partitions: [TopicPartition]) throws {
+        try checkOpen()
+        guard !partitions.isEmpty else { return }
+        let list = RDKafkaTopicPartitionList(partitions)
+        let err = list.withPointer { rd_kafka_pause_partitions(client.rk, $0) }
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError.rdKafka(err, "pause of \(partitions)") }
+    }
+
+    /// Resumes fetching from paused `partitions`.
+    public func resume(_ partitions: [TopicPartition]) throws {
+        try checkOpen()
+        guard !partitions.isEmpty else { return }
+        let list = RDKafkaTopicPartitionList(partitions)
+        let err = list.withPointer { rd_kafka_resume_partitions(client.rk, $0) }
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError.rdKafka(err, "resume of \(partitions)") }
+    }
+
     /// The partitions currently assigned to this consumer.
     public func assignment() throws -> [TopicPartition] {
         try checkOpen()

@@ -95,13 +95,69 @@ public final class PartitionTask {
     /// Processes one record of this partition. Records below `nextOffset` (redelivered after a rebalance) are
     /// skipped: their effects are already in the state.
     public func process(_ message: KafkaMessage, sink: any RecordSink) throws {
+        precondition(pendingCount == 0, "process() with records queued by enqueue()")
         if nextOffset >= 0 && message.offset < nextOffset { return }
         try processor.process(
             message, store: store, clock: &clock, timers: &timers, sink: sink, counts: &pendingCounts)
-        nextOffset = message.offset + 1
+        processed(message.offset)
+    }
+
+    private func processed(_ offset: Int64) {
+        nextOffset = offset + 1
         dirty = true
         lastArrival = .now
         streamTimeAtArrival = clock.streamTime
+    }
+
+    // MARK: Queued processing (event-time alignment across partitions)
+
+    private var queue: [StageProcessor.Prepared] = []
+    private var queueHead = 0
+    /// The offset after the last record queued (or processed).
+    private var queuedThrough: Int64 = .min
+
+    /// Decodes a record and queues it; a stream thread then applies queued records of its partitions in event-time
+    /// order (`headTime`, `processHead`). Redelivered records are skipped.
+    func enqueue(_ message: KafkaMessage) {
+        if nextOffset >= 0 && message.offset < nextOffset { return }
+        if message.offset < queuedThrough { return }
+        queue.append(processor.prepare(message))
+        queuedThrough = message.offset + 1
+    }
+
+    /// Records queued and not yet applied.
+    var pendingCount: Int { queue.count - queueHead }
+
+    /// The event time of the next queued record (`Int64.min` for one that goes to the dead-letter topic: it may go
+    /// at once), or nil when none is queued.
+    var headTime: Int64? {
+        guard queueHead < queue.count else { return nil }
+        return queue[queueHead].eventTime ?? .min
+    }
+
+    /// Whether this task reads the source topic (its progress paces the others').
+    var isSource: Bool { stageIndex == 0 }
+
+    /// Applies the next queued record.
+    func processHead(sink: any RecordSink) throws {
+        let prepared = queue[queueHead]
+        try processor.apply(prepared, store: store, clock: &clock, timers: &timers, sink: sink, counts: &pendingCounts)
+        queueHead += 1
+        if queueHead == queue.count {
+            queue.removeAll(keepingCapacity: queue.count < 65_536)
+            queueHead = 0
+        } else if queueHead >= 4_096 && queueHead * 2 >= queue.count {
+            queue.removeFirst(queueHead)
+            queueHead = 0
+        }
+        processed(prepared.message.offset)
+    }
+
+    /// Forgets queued records (the partition is being given up or rolled back).
+    func dropQueue() {
+        queue.removeAll()
+        queueHead = 0
+        queuedThrough = .min
     }
 
     /// With an idle timeout, advances a quiet partition's stream time by the wall-clock time it has been quiet, so
@@ -145,6 +201,7 @@ public final class PartitionTask {
 
     /// Forgets uncommitted work: the records since the last commit will be processed again.
     package func rollback() {
+        dropQueue()
         store.discardUncommitted()
         nextOffset = store.committedOffset ?? KafkaOffset.beginning
         clock = StreamClock(streamTime: store.committedStreamTime)

@@ -16,6 +16,9 @@ final class RunCoordinator: Sendable {
     private let epochCounter = Atomic<Int>(0)
     private struct ThreadStatus { var assigned: [TopicPartition] = []; var caughtUpAt: Int? = nil }
     private let status: Mutex<[ThreadStatus]>
+    /// Per thread: the event time up to which it has processed its source partitions (or will next process);
+    /// Int64.max when it has nothing to wait for. Threads pace their source partitions by each other's.
+    private let frontiers: Mutex<[Int64]>
 
     init(counters: RuntimeCounters, threads: Int, inputPartitions: Int, stopWhenCaughtUp: Bool) {
         self.counters = counters
@@ -23,6 +26,20 @@ final class RunCoordinator: Sendable {
         self.inputPartitions = inputPartitions
         self.stopWhenCaughtUp = stopWhenCaughtUp
         status = Mutex(Array(repeating: ThreadStatus(), count: threads))
+        frontiers = Mutex(Array(repeating: .max, count: threads))
+    }
+
+    func publishFrontier(thread: Int, _ time: Int64) {
+        frontiers.withLock { $0[thread] = time }
+    }
+
+    /// The lowest source frontier of the other threads.
+    func frontier(excluding thread: Int) -> Int64 {
+        frontiers.withLock { all in
+            var m = Int64.max
+            for (i, f) in all.enumerated() where i != thread { m = min(m, f) }
+            return m
+        }
     }
 
     var shouldStop: Bool { stopFlag.load(ordering: .acquiring) }

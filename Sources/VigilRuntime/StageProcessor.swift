@@ -88,59 +88,91 @@ public struct StageProcessor {
         }
     }
 
+    /// A record decoded and ready to apply: what `prepare` found, so that a stream thread can order records of
+    /// several partitions by event time before applying them.
+    struct Prepared {
+        var message: KafkaMessage
+        var source: SourceCoordinates
+        var outcome: Outcome
+
+        enum Outcome {
+            case deadLetter(kind: String, reason: String)
+            case record(Record, event: [UInt8], keys: [String?], values: [FeatureValue])
+        }
+
+        /// The event time, or nil for a record that goes to the dead-letter topic.
+        var eventTime: Int64? {
+            if case .record(let r, _, _, _) = outcome { r.timestamp } else { nil }
+        }
+    }
+
+    /// Decodes one record (the source event, or the envelope and its event at a later stage).
+    mutating func prepare(_ message: KafkaMessage) -> Prepared {
+        var source = coordinates(message)
+        guard let value = message.value else {
+            return Prepared(message: message, source: source, outcome: .deadLetter(
+                kind: "empty", reason: "the record has no value (a tombstone)"))
+        }
+        if stageIndex == 0 {
+            do {
+                let record = try decoder.decode(value)
+                return Prepared(message: message, source: source, outcome: .record(record, event: value, keys: [], values: []))
+            } catch let error {
+                return Prepared(message: message, source: source, outcome: .deadLetter(kind: "\(error.kind)", reason: error.reason))
+            }
+        }
+        let envelope: RepartitionEnvelope
+        switch RepartitionEnvelope.decode(value) {
+        case .success(let e): envelope = e
+        case .failure(let error):
+            return Prepared(message: message, source: source, outcome: .deadLetter(kind: "\(error.kind)", reason: error.reason))
+        }
+        guard envelope.layout == inputLayout, envelope.keys.count == stageIndex else {
+            return Prepared(message: message, source: source, outcome: .deadLetter(
+                kind: "layout",
+                reason: "the record was written by another version of topology \(topology.name) (its stages or features differ); reprocess it from the source topic"))
+        }
+        source = envelope.source
+        do {
+            let record = try decoder.decode(envelope.event)
+            return Prepared(message: message, source: source, outcome: .record(
+                record, event: envelope.event, keys: envelope.keys, values: envelope.values))
+        } catch let error {
+            return Prepared(message: message, source: source, outcome: .deadLetter(kind: "\(error.kind)", reason: error.reason))
+        }
+    }
+
     /// Processes one record, sending its outputs to `sink`.
     mutating func process(
         _ message: KafkaMessage, store: PartitionStore, clock: inout StreamClock, timers: inout TimerQueue,
         sink: any RecordSink, counts: inout BatchCounts
     ) throws {
+        let prepared = prepare(message)
+        try apply(prepared, store: store, clock: &clock, timers: &timers, sink: sink, counts: &counts)
+    }
+
+    /// Applies a prepared record: lateness, features, outputs, and the windows its event time closes.
+    mutating func apply(
+        _ prepared: Prepared, store: PartitionStore, clock: inout StreamClock, timers: inout TimerQueue,
+        sink: any RecordSink, counts: inout BatchCounts
+    ) throws {
         if stageIndex == 0 { counts.eventsIn += 1 }
-        guard let value = message.value else {
-            try deadLetter(message, source: coordinates(message), kind: "empty",
-                           reason: "the record has no value (a tombstone)", sink: sink)
+        let message = prepared.message
+        let source = prepared.source
+        let record: Record
+        let event: [UInt8]
+        switch prepared.outcome {
+        case .deadLetter(let kind, let reason):
+            try deadLetter(message, source: source, kind: kind, reason: reason, sink: sink)
             counts.deadLettered += 1
             return
-        }
-        var source = coordinates(message)
-        let record: Record
-        var event = value
-        allKeys.removeAll(keepingCapacity: true)
-        allValues.removeAll(keepingCapacity: true)
-        if stageIndex == 0 {
-            do {
-                record = try decoder.decode(value)
-            } catch let error {
-                try deadLetter(message, source: source, kind: "\(error.kind)", reason: error.reason, sink: sink)
-                counts.deadLettered += 1
-                return
-            }
-        } else {
-            let envelope: RepartitionEnvelope
-            switch RepartitionEnvelope.decode(value) {
-            case .success(let e): envelope = e
-            case .failure(let error):
-                try deadLetter(message, source: source, kind: "\(error.kind)", reason: error.reason, sink: sink)
-                counts.deadLettered += 1
-                return
-            }
-            guard envelope.layout == inputLayout, envelope.keys.count == stageIndex else {
-                try deadLetter(
-                    message, source: source, kind: "layout",
-                    reason: "the record was written by another version of topology \(topology.name) (its stages or features differ); reprocess it from the source topic",
-                    sink: sink)
-                counts.deadLettered += 1
-                return
-            }
-            source = envelope.source
-            event = envelope.event
-            allKeys.append(contentsOf: envelope.keys)
-            allValues.append(contentsOf: envelope.values)
-            do {
-                record = try decoder.decode(event)
-            } catch let error {
-                try deadLetter(message, source: source, kind: "\(error.kind)", reason: error.reason, sink: sink)
-                counts.deadLettered += 1
-                return
-            }
+        case .record(let r, let e, let keys, let upstream):
+            record = r
+            event = e
+            allKeys.removeAll(keepingCapacity: true)
+            allValues.removeAll(keepingCapacity: true)
+            allKeys.append(contentsOf: keys)
+            allValues.append(contentsOf: upstream)
         }
         let key = Self.keyString(record.values[stage.keyField])
         if let key {

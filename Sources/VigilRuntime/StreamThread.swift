@@ -58,9 +58,9 @@ final class StreamThread: RebalanceListener {
                 if !messages.isEmpty {
                     coordinator.markBusy(thread: index)
                     coordinator.counters.batchStarted(at: .now)
-                    try process(messages)
-                    uncommitted += messages.count
                 }
+                // Also with nothing new: records held back for alignment may be free to go now.
+                uncommitted += try process(messages)
                 let now = ContinuousClock.now
                 if topology.idleTimeoutMillis != nil, now - lastIdleCheck >= .milliseconds(100), let sink {
                     lastIdleCheck = now
@@ -85,17 +85,105 @@ final class StreamThread: RebalanceListener {
         }
     }
 
-    /// Runs each record through its partition's task; records of partitions this thread no longer owns are left
-    /// to their new owner.
-    private func process(_ messages: [KafkaMessage]) throws {
-        guard let sink else { return }
+    /// Queues each record in its partition's task (records of partitions this thread no longer owns are left to
+    /// their new owner), then applies what may be applied now (`drain`). Returns how many records were applied.
+    private func process(_ messages: [KafkaMessage]) throws -> Int {
         var current: PartitionTask?
         for message in messages {
             if current?.partition.partition != message.partition || current?.partition.topic != message.topic {
                 current = tasks[TopicPartition(message.topic, message.partition)]
             }
-            guard let task = current else { continue }
-            try task.process(message, sink: sink)
+            current?.enqueue(message)
+        }
+        let applied = try drain()
+        try adjustPauses()
+        return applied
+    }
+
+    /// How long a source partition that is behind (the log has records we have not received) may hold back the
+    /// others before they go on without it.
+    static let alignmentWait: Duration = .seconds(2)
+    /// Queued records above which a partition's fetching is paused, and below which it resumes.
+    static let pauseAbove = 50_000
+    static let resumeBelow = 10_000
+
+    private var waitingSince: [TopicPartition: ContinuousClock.Instant] = [:]
+    private var paused: Set<TopicPartition> = []
+
+    /// Applies queued records in event-time order across this thread's partitions (docs/decisions/0003): the
+    /// earliest head first; a source record only if it is at most `grace / 2` past the progress of every source
+    /// partition that still has records on its way (here, and in the other stream threads). This keeps the tasks of
+    /// the source stage close in event time, so the repartition topics they write interleave in near time order and
+    /// later stages see few late events, even when catching up on a long backlog.
+    private func drain() throws -> Int {
+        guard let sink else { return 0 }
+        let slack = max(topology.graceMillis / 2, 1)
+        var limit = try ownFrontier()
+        coordinator.publishFrontier(thread: index, limit)
+        limit = min(limit, coordinator.frontier(excluding: index))
+        var applied = 0
+        while true {
+            var best: PartitionTask?
+            var bestTime = Int64.max
+            for task in tasks.values {
+                if let head = task.headTime, best == nil || head < bestTime {
+                    best = task
+                    bestTime = head
+                }
+            }
+            guard let task = best else { break }
+            if task.isSource, bestTime != .min, limit != .max, bestTime > limit &+ slack { break }
+            try task.processHead(sink: sink)
+            applied += 1
+        }
+        coordinator.publishFrontier(thread: index, try ownFrontier())
+        return applied
+    }
+
+    /// The event time this thread's source partitions have reached: the earliest queued record, or the stream time
+    /// of a partition that is behind with nothing queued (waited for at most `alignmentWait`); Int64.max when none
+    /// holds anything back.
+    private func ownFrontier() throws -> Int64 {
+        guard let consumer else { return .max }
+        let now = ContinuousClock.now
+        var frontier = Int64.max
+        for task in tasks.values where task.isSource {
+            if let head = task.headTime {
+                waitingSince[task.partition] = nil
+                frontier = min(frontier, head)
+                continue
+            }
+            var behind = true
+            if let (low, high) = try consumer.cachedWatermarks(task.partition) {
+                let position = task.nextOffset >= 0 ? task.nextOffset : low
+                behind = position < high
+            }
+            guard behind else {
+                waitingSince[task.partition] = nil
+                continue
+            }
+            let since = waitingSince[task.partition] ?? now
+            waitingSince[task.partition] = since
+            if now - since < Self.alignmentWait { frontier = min(frontier, task.streamTime) }
+        }
+        return frontier
+    }
+
+    /// Pauses fetching for partitions with many queued records, and resumes them once they drain.
+    private func adjustPauses() throws {
+        guard let consumer else { return }
+        var pause: [TopicPartition] = [], resume: [TopicPartition] = []
+        for (tp, task) in tasks {
+            if task.pendingCount > Self.pauseAbove, !paused.contains(tp) { pause.append(tp) }
+            if task.pendingCount < Self.resumeBelow, paused.contains(tp) { resume.append(tp) }
+        }
+        if !pause.isEmpty {
+            try consumer.pause(pause)
+            paused.formUnion(pause)
+        }
+        if !resume.isEmpty {
+            try consumer.resume(resume)
+            paused.subtract(resume)
         }
     }
 
@@ -167,8 +255,15 @@ final class StreamThread: RebalanceListener {
                 callbackFailure = error
             }
         }
+        let pausedRevoked = partitions.filter { paused.contains($0) }
+        if !pausedRevoked.isEmpty {
+            try? consumer?.resume(pausedRevoked)  // a partition must not come back paused
+            paused.subtract(pausedRevoked)
+        }
         for tp in partitions {
+            waitingSince[tp] = nil
             guard let task = tasks.removeValue(forKey: tp) else { continue }
+            task.dropQueue()
             if task.hasUncommittedWork { task.rollback() }
             task.close()
             logger.debug("partition revoked", metadata: ["partition": "\(tp)", "committed_to": "\(task.nextOffset)"])
@@ -215,6 +310,7 @@ final class StreamThread: RebalanceListener {
         }
         tasks.removeAll()
         coordinator.setAssigned(thread: index, partitions: [])
+        coordinator.publishFrontier(thread: index, .max)  // nobody waits for a thread that has stopped
     }
 
     // MARK: Progress

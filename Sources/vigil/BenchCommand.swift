@@ -200,6 +200,6 @@ func directoryBytes(_ path: String) -> Int {
 /// The process's peak resident set size so far, in bytes (`getrusage`).
 func peakResidentBytes() -> Int {
     var usage = rusage()
-    getrusage(RUSAGE_SELF, &usage)
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
     return usage.ru_maxrss * 1024
 }

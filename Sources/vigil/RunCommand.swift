@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Logging
 import Synchronization
+import VigilCore
 import VigilKafka
 import VigilRuntime
 import VigilTopology
