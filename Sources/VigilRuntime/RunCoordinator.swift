@@ -16,28 +16,30 @@ final class RunCoordinator: Sendable {
     private let epochCounter = Atomic<Int>(0)
     private struct ThreadStatus { var assigned: [TopicPartition] = []; var caughtUpAt: Int? = nil }
     private let status: Mutex<[ThreadStatus]>
-    /// Per thread: the event time up to which it has processed its source partitions (or will next process);
-    /// Int64.max when it has nothing to wait for. Threads pace their source partitions by each other's.
-    private let frontiers: Mutex<[Int64]>
+    /// Per thread and stage: the event time up to which it has processed that stage's partitions (or will next
+    /// process); Int64.max when it has nothing to wait for. Threads pace each stage by each other's progress in it.
+    private let frontiers: Mutex<[[Int64]]>
 
-    init(counters: RuntimeCounters, threads: Int, inputPartitions: Int, stopWhenCaughtUp: Bool) {
+    init(counters: RuntimeCounters, threads: Int, inputPartitions: Int, stages: Int, stopWhenCaughtUp: Bool) {
         self.counters = counters
         self.threads = threads
         self.inputPartitions = inputPartitions
         self.stopWhenCaughtUp = stopWhenCaughtUp
         status = Mutex(Array(repeating: ThreadStatus(), count: threads))
-        frontiers = Mutex(Array(repeating: .max, count: threads))
+        frontiers = Mutex(Array(repeating: Array(repeating: .max, count: stages), count: threads))
     }
 
-    func publishFrontier(thread: Int, _ time: Int64) {
-        frontiers.withLock { $0[thread] = time }
+    func publishFrontiers(thread: Int, _ times: [Int64]) {
+        frontiers.withLock { $0[thread] = times }
     }
 
-    /// The lowest source frontier of the other threads.
-    func frontier(excluding thread: Int) -> Int64 {
+    /// Per stage, the lowest frontier of the other threads.
+    func frontiers(excluding thread: Int) -> [Int64] {
         frontiers.withLock { all in
-            var m = Int64.max
-            for (i, f) in all.enumerated() where i != thread { m = min(m, f) }
+            var m = Array(repeating: Int64.max, count: all.first?.count ?? 0)
+            for (i, f) in all.enumerated() where i != thread {
+                for s in f.indices { m[s] = min(m[s], f[s]) }
+            }
             return m
         }
     }

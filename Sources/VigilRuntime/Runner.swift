@@ -49,7 +49,7 @@ public final class Runner: Sendable {
         let options = effective
         let coordinator = RunCoordinator(
             counters: counters, threads: options.threads, inputPartitions: partitions,
-            stopWhenCaughtUp: options.stopWhenCaughtUp)
+            stages: topology.stages.count, stopWhenCaughtUp: options.stopWhenCaughtUp)
         let group = DispatchGroup()
         let alreadyStopped = state.withLock { s -> Bool in
             s.coordinator = coordinator

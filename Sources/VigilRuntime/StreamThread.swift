@@ -111,16 +111,17 @@ final class StreamThread: RebalanceListener {
     private var paused: Set<TopicPartition> = []
 
     /// Applies queued records in event-time order across this thread's partitions (docs/decisions/0003): the
-    /// earliest head first; a source record only if it is at most `grace / 2` past the progress of every source
-    /// partition that still has records on its way (here, and in the other stream threads). This keeps the tasks of
-    /// the source stage close in event time, so the repartition topics they write interleave in near time order and
-    /// later stages see few late events, even when catching up on a long backlog.
+    /// earliest head first, and a record only if it is at most `grace / 2` past the progress of every partition of
+    /// its stage that still has records on their way (here, and in the other stream threads of the process). The
+    /// tasks of a stage thus move through event time together, even when catching up on a long backlog, so the
+    /// repartition topics they write interleave in near time order and the next stage sees few late events.
     private func drain() throws -> Int {
         guard let sink else { return 0 }
         let slack = max(topology.graceMillis / 2, 1)
-        var limit = try ownFrontier()
-        coordinator.publishFrontier(thread: index, limit)
-        limit = min(limit, coordinator.frontier(excluding: index))
+        let own = try ownFrontiers()
+        coordinator.publishFrontiers(thread: index, own)
+        let others = coordinator.frontiers(excluding: index)
+        let limits = zip(own, others).map { min($0, $1) }
         var applied = 0
         while true {
             var best: PartitionTask?
@@ -132,25 +133,27 @@ final class StreamThread: RebalanceListener {
                 }
             }
             guard let task = best else { break }
-            if task.isSource, bestTime != .min, limit != .max, bestTime > limit &+ slack { break }
+            let limit = limits[task.stageIndex]
+            if bestTime != .min, limit != .max, bestTime > limit &+ slack { break }
             try task.processHead(sink: sink)
             applied += 1
         }
-        coordinator.publishFrontier(thread: index, try ownFrontier())
+        coordinator.publishFrontiers(thread: index, try ownFrontiers())
         return applied
     }
 
-    /// The event time this thread's source partitions have reached: the earliest queued record, or the stream time
-    /// of a partition that is behind with nothing queued (waited for at most `alignmentWait`); Int64.max when none
-    /// holds anything back.
-    private func ownFrontier() throws -> Int64 {
-        guard let consumer else { return .max }
+    /// Per stage, the event time this thread's partitions of that stage have reached: the earliest queued record,
+    /// or the stream time of a partition that is behind with nothing queued (waited for at most `alignmentWait`);
+    /// Int64.max when none holds anything back.
+    private func ownFrontiers() throws -> [Int64] {
+        var frontiers = Array(repeating: Int64.max, count: topology.stages.count)
+        guard let consumer else { return frontiers }
         let now = ContinuousClock.now
-        var frontier = Int64.max
-        for task in tasks.values where task.isSource {
+        for task in tasks.values {
+            let s = task.stageIndex
             if let head = task.headTime {
                 waitingSince[task.partition] = nil
-                frontier = min(frontier, head)
+                frontiers[s] = min(frontiers[s], head)
                 continue
             }
             var behind = true
@@ -164,9 +167,9 @@ final class StreamThread: RebalanceListener {
             }
             let since = waitingSince[task.partition] ?? now
             waitingSince[task.partition] = since
-            if now - since < Self.alignmentWait { frontier = min(frontier, task.streamTime) }
+            if now - since < Self.alignmentWait { frontiers[s] = min(frontiers[s], task.streamTime) }
         }
-        return frontier
+        return frontiers
     }
 
     /// Pauses fetching for partitions with many queued records, and resumes them once they drain.
@@ -310,7 +313,7 @@ final class StreamThread: RebalanceListener {
         }
         tasks.removeAll()
         coordinator.setAssigned(thread: index, partitions: [])
-        coordinator.publishFrontier(thread: index, .max)  // nobody waits for a thread that has stopped
+        coordinator.publishFrontiers(thread: index, Array(repeating: .max, count: topology.stages.count))  // nobody waits for a stopped thread
     }
 
     // MARK: Progress

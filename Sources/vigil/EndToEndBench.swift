@@ -188,6 +188,7 @@ struct EndToEndBench: ParsableCommand {
         var t = base
         t.name = "\(base.name)-bench\(run)"
         t.source.topic = "bench\(run)-transactions"
+        t.stages[0].inputTopic = t.source.topic
         t.source.partitions = partitions
         t.sinks.features = "bench\(run)-features"
         t.sinks.deadLetter = "bench\(run)-dlq"

@@ -90,7 +90,12 @@ struct RunCommand: ParsableCommand {
         } else {
             bootstrap = kafka.bootstrapServers!
         }
-        let properties = try kafka.parsedProperties()
+        var properties = try kafka.parsedProperties()
+        if embedded && properties["fetch.wait.max.ms"] == nil {
+            // The mock broker holds a fetch for fetch.wait.max.ms even when data arrives meanwhile (a real broker
+            // answers at once): with the default 500 ms every repartition hop would wait that long.
+            properties["fetch.wait.max.ms"] = "10"
+        }
         if let count = generate {
             let report = try GeneratorRun.toKafka(
                 count: count, seed: seed, bootstrapServers: bootstrap, topic: topology.source.topic,

@@ -32,33 +32,68 @@ struct OutputEncodingTests {
         #expect(parsed == [nasty])
     }
 
-    @Test("a feature event is valid JSON with every documented field")
-    func featureEvent() throws {
-        let encoder = FeatureEventEncoder(topology: "velo", stage: "card", featureNames: ["n_1h", "s_1h"])
-        let t = Transaction(
-            txnID: "t\"1", cardID: "c1", merchantID: "m1", amount: 12.5, currency: "EUR", country: "FR", mcc: 5411,
-            channel: .ecom, entryMode: .online, deviceID: "d1", timestamp: 1_767_225_600_000)
+    @Test("doubles print in their shortest round-trip form; non-finite ones as null", arguments: [
+        (2.0, "2"), (0.1, "0.1"), (-1.5, "-1.5"), (1.0 / 3.0, "0.3333333333333333"), (1e-7, "1e-07"),
+        (.infinity, "null"), (.nan, "null"),
+    ] as [(Double, String)])
+    func doubles(_ c: (Double, String)) throws {
         var w = JSONByteWriter()
+        w.double(c.0)
+        let text = String(decoding: w.bytes, as: UTF8.self)
+        #expect(text == c.1)
+        if c.0.isFinite {
+            let parsed = try JSONSerialization.jsonObject(with: Data("[\(text)]".utf8)) as? [NSNumber]
+            #expect(parsed?.first?.doubleValue == c.0, "reads back as the same double")
+        }
+    }
+
+    @Test("a feature event (v2) is valid JSON with every documented field, keys of every stage and null for missing")
+    func featureEvent() throws {
+        let encoder = FeatureEventEncoder(
+            topology: "velo", stageNames: ["card", "device"], featureNames: ["n_1h", "s_1h", "z", "d_n"])
+        var w = JSONByteWriter()
+        let values: [FeatureValue] = [.int(2), .decimal(units: 1_234_500), .double(-0.25), .missing]
         encoder.encode(
-            key: "c1", transaction: t, source: SourceCoordinates(topic: "tx", partition: 3, offset: 42),
-            values: [.int(2), .decimal(units: 1_234_500)], into: &w)
+            keys: ["c1", nil], id: "t\"1", timestamp: 1_767_225_600_000,
+            source: SourceCoordinates(topic: "tx", partition: 3, offset: 42), values: values, into: &w)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(w.bytes)) as? [String: Any])
-        #expect(object["v"] as? Int == 1)
+        #expect(object["v"] as? Int == 2)
         #expect(object["type"] as? String == "features")
         #expect(object["event_id"] as? String == "tx:3:42")
+        #expect(object["topology"] as? String == "velo")
         #expect(object["txn_id"] as? String == "t\"1")
         #expect(object["key"] as? String == "c1")
+        let keys = try #require(object["keys"] as? [String: Any])
+        #expect(keys["card"] as? String == "c1")
+        #expect(keys["device"] is NSNull)
         #expect((object["ts"] as? NSNumber)?.int64Value == 1_767_225_600_000)
         let source = try #require(object["source"] as? [String: Any])
         #expect(source["partition"] as? Int == 3 && source["offset"] as? Int == 42 && source["topic"] as? String == "tx")
         let features = try #require(object["features"] as? [String: Any])
         #expect(features["n_1h"] as? Int == 2)
         #expect((features["s_1h"] as? NSNumber)?.doubleValue == 123.45)
+        #expect((features["z"] as? NSNumber)?.doubleValue == -0.25)
+        #expect(features["d_n"] is NSNull)
         // Deterministic: the same input encodes to the same bytes.
         let first = w.bytes
         encoder.encode(
-            key: "c1", transaction: t, source: SourceCoordinates(topic: "tx", partition: 3, offset: 42),
-            values: [.int(2), .decimal(units: 1_234_500)], into: &w)
+            keys: ["c1", nil], id: "t\"1", timestamp: 1_767_225_600_000,
+            source: SourceCoordinates(topic: "tx", partition: 3, offset: 42), values: values, into: &w)
         #expect(w.bytes == first)
+    }
+
+    @Test("a window event is valid JSON with a stable id")
+    func windowEvent() throws {
+        let encoder = WindowEventEncoder(topology: "velo", stage: "card")
+        var w = JSONByteWriter()
+        encoder.encode(feature: "sess", kind: "session", key: "c\"1", start: 10, end: 20, count: 3, value: .decimal(units: 25_000), into: &w)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(w.bytes)) as? [String: Any])
+        #expect(object["type"] as? String == "window")
+        #expect(object["event_id"] as? String == "velo:card:sess:c\"1:10")
+        #expect(object["key"] as? String == "c\"1")
+        let window = try #require(object["window"] as? [String: Any])
+        #expect(window["kind"] as? String == "session" && window["start"] as? Int == 10 && window["end"] as? Int == 20)
+        #expect(object["count"] as? Int == 3)
+        #expect((object["value"] as? NSNumber)?.doubleValue == 2.5)
     }
 }

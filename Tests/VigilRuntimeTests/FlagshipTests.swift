@@ -20,6 +20,7 @@ struct FlagshipTests {
         t.name = name
         t.stateDirectory = stateDirectory
         t.source.topic = "\(name)-transactions"
+        t.stages[0].inputTopic = t.source.topic
         t.source.partitions = partitions
         for i in t.stages.indices.dropFirst() { t.stages[i].inputTopic = "\(name)-\(t.stages[i].name)-repartition" }
         t.sinks.features = "\(name)-features"
@@ -52,23 +53,16 @@ struct FlagshipTests {
         for _ in 0..<2 {
             let driver = try TopologyTestDriver(topology: try Self.flagship(stateDirectory: "unused"))
             defer { driver.close() }
-            // Four source partitions, by card, in batches of 250 as a consumer would see them.
-            var byPartition: [Int32: [(key: [UInt8]?, value: [UInt8]?)]] = [:]
+            // Four source partitions, by card, fed in event-time order as aligned stream threads would (one
+            // record per batch: the repartitioned records follow each one through the next stages).
             for t in transactions {
                 let key = Array(t.cardID.utf8)
-                byPartition[KafkaPartitioner.partition(key: key, partitions: 4), default: []].append((key, Support.encode(t)))
-            }
-            for start in stride(from: 0, to: 4_000, by: 250) {
-                for p in Int32(0)..<4 {
-                    let records = byPartition[p] ?? []
-                    guard start < records.count else { continue }
-                    try driver.pipe(Array(records[start..<min(start + 250, records.count)]), partition: p)
-                }
+                try driver.pipe([(key, Support.encode(t))], partition: KafkaPartitioner.partition(key: key, partitions: 4))
             }
             #expect(driver.deadLetters.isEmpty)
             let events = driver.featureEvents
             #expect(events.count + driver.lateEvents.count == transactions.count)
-            #expect(events.count > 3_900)
+            #expect(driver.lateEvents.isEmpty, "in-order input has no late events")
             try Self.checkCarriesEveryStage(events.map { $0.value! }, topology: driver.topology, transactions: transactions)
             runs.append(events.map { $0.value! })
         }

@@ -85,8 +85,9 @@ struct TestDriverTests {
         ]))
         #expect(driver.windowEvents.isEmpty)
         try driver.pipe(Self.records([Self.tx("c2", ts: Self.t0 + 55 * Self.minute)]))  // watermark 00:50: closes
-        let windows = try driver.windowEvents.map {
-            try #require(try JSONSerialization.jsonObject(with: Data(try #require($0.value))) as? [String: Any])
+        let windows = try driver.windowEvents.map { record -> [String: Any] in
+            let value = try #require(record.value)
+            return try #require(try JSONSerialization.jsonObject(with: Data(value)) as? [String: Any])
         }
         #expect(windows.count == 2)
         for w in windows {
