@@ -118,42 +118,50 @@ final class StreamThread: RebalanceListener {
     private func drain() throws -> Int {
         guard let sink else { return 0 }
         let slack = max(topology.graceMillis / 2, 1)
-        let own = try ownFrontiers()
-        coordinator.publishFrontiers(thread: index, own)
-        let others = coordinator.frontiers(excluding: index)
-        let limits = zip(own, others).map { min($0, $1) }
         var applied = 0
-        while true {
-            var best: PartitionTask?
-            var bestTime = Int64.max
-            for task in tasks.values {
-                if let head = task.headTime, best == nil || head < bestTime {
-                    best = task
-                    bestTime = head
+        rounds: while true {
+            // What holds each stage back: its partitions here that are behind with nothing queued, and the other
+            // threads' progress. (Queued heads need no limit: the earliest is always taken first.)
+            let (own, waiting) = try frontiers()
+            coordinator.publishFrontiers(thread: index, own)
+            let others = coordinator.frontiers(excluding: index)
+            let limits = zip(waiting, others).map { min($0, $1) }
+            while true {
+                var best: PartitionTask?
+                var bestTime = Int64.max
+                for task in tasks.values {
+                    if let head = task.headTime, best == nil || head < bestTime {
+                        best = task
+                        bestTime = head
+                    }
                 }
+                guard let task = best else { break rounds }
+                let limit = limits[task.stageIndex]
+                if bestTime != .min, limit != .max, bestTime > limit &+ slack { break rounds }
+                try task.processHead(sink: sink)
+                applied += 1
+                // A partition that just ran dry may now hold its stage back: look again.
+                if task.pendingCount == 0 { continue rounds }
             }
-            guard let task = best else { break }
-            let limit = limits[task.stageIndex]
-            if bestTime != .min, limit != .max, bestTime > limit &+ slack { break }
-            try task.processHead(sink: sink)
-            applied += 1
         }
-        coordinator.publishFrontiers(thread: index, try ownFrontiers())
+        coordinator.publishFrontiers(thread: index, try frontiers().own)
         return applied
     }
 
-    /// Per stage, the event time this thread's partitions of that stage have reached: the earliest queued record,
-    /// or the stream time of a partition that is behind with nothing queued (waited for at most `alignmentWait`);
-    /// Int64.max when none holds anything back.
-    private func ownFrontiers() throws -> [Int64] {
-        var frontiers = Array(repeating: Int64.max, count: topology.stages.count)
-        guard let consumer else { return frontiers }
+    /// Per stage: `own`, the event time this thread's partitions of the stage have reached (the earliest queued
+    /// record, or the stream time of a partition that is behind with nothing queued); and `waiting`, the lowest
+    /// stream time among its partitions that are behind with nothing queued (each waited for at most
+    /// `alignmentWait`). Int64.max where nothing holds the stage back.
+    private func frontiers() throws -> (own: [Int64], waiting: [Int64]) {
+        var own = Array(repeating: Int64.max, count: topology.stages.count)
+        var waiting = own
+        guard let consumer else { return (own, waiting) }
         let now = ContinuousClock.now
         for task in tasks.values {
             let s = task.stageIndex
             if let head = task.headTime {
                 waitingSince[task.partition] = nil
-                frontiers[s] = min(frontiers[s], head)
+                own[s] = min(own[s], head)
                 continue
             }
             var behind = true
@@ -167,9 +175,12 @@ final class StreamThread: RebalanceListener {
             }
             let since = waitingSince[task.partition] ?? now
             waitingSince[task.partition] = since
-            if now - since < Self.alignmentWait { frontiers[s] = min(frontiers[s], task.streamTime) }
+            if now - since < Self.alignmentWait {
+                own[s] = min(own[s], task.streamTime)
+                waiting[s] = min(waiting[s], task.streamTime)
+            }
         }
-        return frontiers
+        return (own, waiting)
     }
 
     /// Pauses fetching for partitions with many queued records, and resumes them once they drain.

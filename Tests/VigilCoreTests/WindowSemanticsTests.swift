@@ -1,173 +1,250 @@
-import Foundation
 import Testing
 @testable import VigilCore
 
-/// Checks the trailing-window operator against docs/semantics.md and against a naive reference implementation.
-@Suite("Trailing window semantics")
+/// The worked examples of docs/semantics.md, table by table, and the window boundary rules.
+@Suite("Window semantics (docs/semantics.md)")
 struct WindowSemanticsTests {
+    static let minute: Int64 = 60_000
     static let hour: Int64 = 3_600_000
 
-    static func transaction(card: String = "c1", ts: Int64, amount: Double) -> Transaction {
-        Transaction(
-            txnID: "t\(ts)", cardID: card, merchantID: "m1", amount: amount, currency: "EUR", country: "FR",
-            mcc: 5411, channel: .pos, entryMode: .chip, deviceID: nil, timestamp: ts)
+    /// `hh:mm` of day 1000 since the epoch, in ms.
+    static func at(_ h: Int64, _ m: Int64, _ s: Int64 = 0) -> Int64 { 1_000 * 24 * hour + h * hour + m * minute + s * 1_000 }
+
+    static func units(_ d: Double) -> FeatureValue { .decimal(units: FixedPoint.units(d)) }
+
+    typealias F = EngineFixtures
+
+    @Test("exact window table: count and sum over (t − 1h, t], ties by log order, out-of-order events")
+    func exactExample() throws {
+        let features = [
+            F.feature("count", .count, nil, .trailing(millis: Self.hour, tileMillis: nil)),
+            F.feature("sum", .sum, "amount", .trailing(millis: Self.hour, tileMillis: nil)),
+        ]
+        let engine = try FeatureEngine(schema: F.schema, features: features, graceMillis: Self.hour)
+        let rows: [(ts: Int64, amount: Double, count: Int64, sum: Double)] = [
+            (Self.at(10, 0), 5.00, 0, 0), (Self.at(10, 30), 7.50, 1, 5), (Self.at(10, 30), 1.25, 2, 12.5),
+            (Self.at(11, 0), 2.00, 2, 8.75), (Self.at(10, 45), 9.00, 3, 13.75),
+        ]
+        var key = KeyState()
+        var values: [FeatureValue] = []
+        var stream = Int64.min
+        for (i, row) in rows.enumerated() {
+            stream = max(stream, row.ts)
+            engine.apply(
+                F.record(ts: row.ts, amount: row.amount), key: &key, watermark: stream - Self.hour, upstream: [],
+                into: &values)
+            #expect(values == [.int(row.count), Self.units(row.sum)], "offset \(i)")
+        }
     }
 
-    @Test("the worked example of docs/semantics.md")
-    func documentedExample() {
-        let base: Int64 = 10 * Self.hour
-        let events: [(Int64, Double)] = [
-            (base, 5.00), (base + Self.hour / 2, 7.50), (base + Self.hour / 2, 1.25), (base + Self.hour, 2.00),
-            (base + 3 * Self.hour / 4, 9.00),
+    @Test("tiled window table: W = 3h in 1h tiles next to the exact 3h window")
+    func tiledExample() throws {
+        let exact = Window.trailing(millis: 3 * Self.hour, tileMillis: nil)
+        let tiled = Window.trailing(millis: 3 * Self.hour, tileMillis: Self.hour)
+        let features = [
+            F.feature("tiled_count", .count, nil, tiled), F.feature("tiled_sum", .sum, "amount", tiled),
+            F.feature("exact_count", .count, nil, exact), F.feature("exact_sum", .sum, "amount", exact),
         ]
-        let expected: [(Int64, Double)] = [(0, 0), (1, 5), (2, 12.5), (2, 8.75), (3, 13.75)]
-        let aggregator = TrailingWindowAggregator(
-            features: [
-                FeatureSpec(name: "n", aggregation: .count, windowMillis: Self.hour),
-                FeatureSpec(name: "s", aggregation: .sum(.amount), windowMillis: Self.hour),
-            ], graceMillis: Self.hour)
-        var state = KeyWindowState()
+        let engine = try FeatureEngine(schema: F.schema, features: features, graceMillis: Self.hour)
+        let rows: [(ts: Int64, amount: Double, tc: Int64, ts_: Double, ec: Int64, es: Double)] = [
+            (Self.at(9, 10), 5, 0, 0, 0, 0), (Self.at(10, 20), 7, 1, 5, 1, 5), (Self.at(11, 5), 1, 2, 12, 2, 12),
+            (Self.at(12, 30), 2, 2, 8, 2, 8), (Self.at(11, 40), 4, 3, 13, 3, 13), (Self.at(12, 59), 3, 4, 14, 4, 14),
+            (Self.at(13, 0), 10, 4, 10, 5, 17), (Self.at(13, 50), 6, 5, 20, 5, 20), (Self.at(13, 20), 8, 6, 26, 5, 20),
+        ]
+        var key = KeyState()
         var values: [FeatureValue] = []
-        for (i, (ts, amount)) in events.enumerated() {
-            aggregator.apply(Self.transaction(ts: ts, amount: amount), state: &state, into: &values)
-            #expect(values == [.int(expected[i].0), .decimal(units: FixedPoint.units(expected[i].1))], "offset \(i)")
+        var stream = Int64.min
+        for (i, r) in rows.enumerated() {
+            stream = max(stream, r.ts)
+            engine.apply(
+                F.record(ts: r.ts, amount: r.amount), key: &key, watermark: stream - Self.hour, upstream: [],
+                into: &values)
+            #expect(
+                values == [.int(r.tc), Self.units(r.ts_), .int(r.ec), Self.units(r.es)], "offset \(i)")
         }
+    }
+
+    @Test("aggregations table: one key, W = 1h exact, with a missing amount")
+    func aggregationsExample() throws {
+        let w = Window.trailing(millis: Self.hour, tileMillis: nil)
+        let features = [
+            F.feature("count", .count, nil, w), F.feature("mean", .mean, "amount", w),
+            F.feature("min", .min, "amount", w), F.feature("max", .max, "amount", w),
+            F.feature("stddev", .stddev, "amount", w), F.feature("merchants", .distinctCount, "merchant", w),
+            F.feature("first", .first, "amount", w), F.feature("last", .last, "amount", w),
+            F.feature("since", .timeSinceLast, nil, w), F.feature("new_merchant", .firstSeen, "merchant", w),
+            F.feature("z", .zScore, "amount", w),
+        ]
+        let engine = try FeatureEngine(schema: F.schema, features: features, graceMillis: 0)
+        let m = FeatureValue.missing
+        let rows: [(ts: Int64, amount: Double?, merchant: String, expected: [FeatureValue])] = [
+            (Self.at(10, 0), 10, "A", [.int(0), m, m, m, m, .int(0), m, m, m, .int(1), m]),
+            (Self.at(10, 10), 30, "B",
+             [.int(1), .double(10), Self.units(10), Self.units(10), .double(0), .int(1), Self.units(10), Self.units(10),
+              Self.units(600), .int(1), m]),
+            (Self.at(10, 20), nil, "A",
+             [.int(2), .double(20), Self.units(10), Self.units(30), .double(10), .int(2), Self.units(10), Self.units(30),
+              Self.units(600), .int(0), m]),
+            (Self.at(10, 30), 20, "C",
+             [.int(3), .double(20), Self.units(10), Self.units(30), .double(10), .int(2), Self.units(10), Self.units(30),
+              Self.units(600), .int(1), .double(0)]),
+            (Self.at(11, 15), 40, "A",
+             [.int(2), .double(20), Self.units(20), Self.units(20), .double(0), .int(2), Self.units(20), Self.units(20),
+              Self.units(2700), .int(0), m]),
+        ]
+        var key = KeyState()
+        var values: [FeatureValue] = []
+        for (i, r) in rows.enumerated() {
+            let record = F.record(key: "k", ts: r.ts, amount: r.amount.map { FixedPoint.units($0) }, merchant: r.merchant)
+            engine.apply(record, key: &key, watermark: r.ts, upstream: [], into: &values)
+            for (j, f) in engine.perEventFeatures.enumerated() {
+                #expect(values[j] == r.expected[j], "offset \(i), \(f.name)")
+            }
+        }
+    }
+
+    @Test("windowed table: tumbling, hopping and session results and when they are emitted")
+    func windowedExample() throws {
+        let features = [
+            F.feature("tumbling", .sum, "amount", .tumbling(sizeMillis: Self.hour)),
+            F.feature("hopping", .sum, "amount", .hopping(sizeMillis: Self.hour, advanceMillis: 30 * Self.minute)),
+            F.feature("session", .sum, "amount", .session(gapMillis: 25 * Self.minute)),
+        ]
+        let grace = 20 * Self.minute
+        let engine = try FeatureEngine(schema: F.schema, features: features, graceMillis: grace)
+        let events: [(name: String, ts: Int64, amount: Double)] = [
+            ("a", Self.at(10, 5), 5), ("b", Self.at(10, 20), 3), ("c", Self.at(10, 50), 2), ("d", Self.at(11, 10), 4),
+            ("e", Self.at(11, 40), 1), ("f", Self.at(11, 25), 7),
+        ]
+        struct Emitted: Equatable {
+            var after: String
+            var feature: String
+            var start: Int64
+            var end: Int64
+            var count: Int64
+            var sum: FeatureValue
+        }
+        var emitted: [Emitted] = []
+        var key = KeyState()
+        var values: [FeatureValue] = []
+        var results: [FeatureEngine.WindowResult] = []
+        var stream = Int64.min
+        func collect(_ after: String) {
+            for r in results {
+                emitted.append(
+                    Emitted(
+                        after: after, feature: engine.windowedFeatures[r.featureIndex].name, start: r.start, end: r.end,
+                        count: r.count, sum: r.value))
+            }
+            results.removeAll()
+        }
+        for e in events {
+            stream = max(stream, e.ts)
+            #expect(e.ts >= stream - grace)
+            engine.apply(F.record(ts: e.ts, amount: e.amount), key: &key, watermark: stream - grace, upstream: [], into: &values)
+            #expect(values.isEmpty)
+            if key.nextTimer <= stream - grace { engine.closeWindows(&key, watermark: stream - grace, into: &results) }
+            collect(e.name)
+        }
+        engine.closeWindows(&key, watermark: .max, into: &results)
+        collect("end")
+        let h = Self.at
+        let expected = [
+            Emitted(after: "c", feature: "hopping", start: h(9, 30, 0), end: h(10, 30, 0), count: 2, sum: Self.units(8)),
+            Emitted(after: "d", feature: "session", start: h(10, 5, 0), end: h(10, 20, 0), count: 2, sum: Self.units(8)),
+            Emitted(after: "e", feature: "tumbling", start: h(10, 0, 0), end: h(11, 0, 0), count: 3, sum: Self.units(10)),
+            Emitted(after: "e", feature: "hopping", start: h(10, 0, 0), end: h(11, 0, 0), count: 3, sum: Self.units(10)),
+            Emitted(after: "end", feature: "hopping", start: h(10, 30, 0), end: h(11, 30, 0), count: 3, sum: Self.units(13)),
+            Emitted(after: "end", feature: "tumbling", start: h(11, 0, 0), end: h(12, 0, 0), count: 3, sum: Self.units(12)),
+            Emitted(after: "end", feature: "hopping", start: h(11, 0, 0), end: h(12, 0, 0), count: 3, sum: Self.units(12)),
+            Emitted(after: "end", feature: "session", start: h(10, 50, 0), end: h(11, 40, 0), count: 4, sum: Self.units(14)),
+            Emitted(after: "end", feature: "hopping", start: h(11, 30, 0), end: h(12, 30, 0), count: 1, sum: Self.units(1)),
+        ]
+        #expect(emitted == expected)
+        #expect(key.nextTimer == .max)
+        #expect(engine.isExpired(key, watermark: .max))
+    }
+
+    @Test("lateness table: an event before the watermark is late, one exactly at it is applied")
+    func latenessExample() {
+        let grace = 10 * Self.minute
+        let times = [Self.at(10, 0), Self.at(10, 30), Self.at(10, 21), Self.at(10, 19), Self.at(10, 20)]
+        var stream = Int64.min
+        var applied: [Bool] = []
+        for ts in times {
+            let watermark = stream == .min ? Int64.min : stream - grace
+            applied.append(ts >= watermark)
+            if ts >= watermark { stream = max(stream, ts) }
+        }
+        #expect(applied == [true, true, true, false, true])
     }
 
     struct Boundary: Sendable, CustomTestStringConvertible {
-        var priorOffset: Int64   // prior event's ts relative to the current one
+        var priorOffset: Int64  // the prior event's ts relative to the current one
         var includeCurrent: Bool
+        var tile: Int64?
         var expectedCount: Int64
-        var testDescription: String { "prior at \(priorOffset) ms, includeCurrent=\(includeCurrent)" }
+        var testDescription: String {
+            "prior at \(priorOffset) ms, includeCurrent=\(includeCurrent), tile \(tile.map(String.init) ?? "none")"
+        }
     }
 
-    @Test("window boundaries: (t − W, t], current event excluded unless asked", arguments: [
-        Boundary(priorOffset: -3_600_000, includeCurrent: false, expectedCount: 0),  // exactly W old: out
-        Boundary(priorOffset: -3_599_999, includeCurrent: false, expectedCount: 1),  // 1 ms inside
-        Boundary(priorOffset: 0, includeCurrent: false, expectedCount: 1),           // same ms, earlier offset: in
-        Boundary(priorOffset: 1, includeCurrent: false, expectedCount: 0),           // the future: out
-        Boundary(priorOffset: -3_600_000, includeCurrent: true, expectedCount: 1),
-        Boundary(priorOffset: 0, includeCurrent: true, expectedCount: 2),
-    ])
-    func boundaries(_ b: Boundary) {
-        let t: Int64 = 100 * Self.hour
-        let aggregator = TrailingWindowAggregator(
-            features: [FeatureSpec(name: "n", aggregation: .count, windowMillis: Self.hour, includeCurrent: b.includeCurrent)],
-            graceMillis: Self.hour)
-        var state = KeyWindowState()
+    @Test(
+        "window boundaries: (t − W, t] exact, [(k+1)R − W, (k+1)R) tiled, current event excluded unless asked",
+        arguments: [
+            Boundary(priorOffset: -3_600_000, includeCurrent: false, expectedCount: 0),  // exactly W old: out
+            Boundary(priorOffset: -3_599_999, includeCurrent: false, expectedCount: 1),  // 1 ms inside
+            Boundary(priorOffset: 0, includeCurrent: false, expectedCount: 1),  // same ms, earlier offset: in
+            Boundary(priorOffset: 1, includeCurrent: false, expectedCount: 0),  // the future: out
+            Boundary(priorOffset: -3_600_000, includeCurrent: true, expectedCount: 1),
+            Boundary(priorOffset: 0, includeCurrent: true, expectedCount: 2),
+            // t = 100h + 30min; tile 15 min: k covers [97h45, 100h45).
+            Boundary(priorOffset: -9_900_000, includeCurrent: false, tile: 900_000, expectedCount: 1),  // 97h45: in
+            Boundary(priorOffset: -9_900_001, includeCurrent: false, tile: 900_000, expectedCount: 0),  // 97h44:59.999
+            Boundary(priorOffset: 899_999, includeCurrent: false, tile: 900_000, expectedCount: 1),  // later in t's tile
+            Boundary(priorOffset: 900_000, includeCurrent: false, tile: 900_000, expectedCount: 0),  // next tile
+        ])
+    func boundaries(_ b: Boundary) throws {
+        let t: Int64 = 100 * Self.hour + 30 * Self.minute
+        let w = b.tile == nil ? Self.hour : 3 * Self.hour
+        let engine = try FeatureEngine(
+            schema: F.schema,
+            features: [F.feature("n", .count, nil, .trailing(millis: w, tileMillis: b.tile), includeCurrent: b.includeCurrent)],
+            graceMillis: 2 * Self.hour)
+        var key = KeyState()
         var values: [FeatureValue] = []
-        aggregator.apply(Self.transaction(ts: t + b.priorOffset, amount: 1), state: &state, into: &values)
-        aggregator.apply(Self.transaction(ts: t, amount: 1), state: &state, into: &values)
+        let first = t + b.priorOffset
+        engine.apply(F.record(ts: first, amount: 1.0), key: &key, watermark: first - Self.hour, upstream: [], into: &values)
+        engine.apply(F.record(ts: t, amount: 1.0), key: &key, watermark: min(t, first) - Self.hour, upstream: [], into: &values)
         #expect(values == [.int(b.expectedCount)])
     }
 
-    @Test("an event more than the grace period behind its key's newest is late and changes nothing; at the limit it is applied")
-    func lateEvents() {
-        let aggregator = TrailingWindowAggregator(
-            features: [FeatureSpec(name: "n", aggregation: .count, windowMillis: Self.hour)], graceMillis: 60_000)
-        var state = KeyWindowState()
-        var values: [FeatureValue] = []
-        let t: Int64 = 10 * Self.hour
-        #expect(aggregator.apply(Self.transaction(ts: t, amount: 1), state: &state, into: &values) == .applied)
-        let before = state
-        #expect(aggregator.apply(Self.transaction(ts: t - 60_001, amount: 1), state: &state, into: &values) == .late(behindMillis: 60_001))
-        #expect(state == before)
-        #expect(values.isEmpty)
-        #expect(aggregator.apply(Self.transaction(ts: t - 60_000, amount: 1), state: &state, into: &values) == .applied)
-        #expect(values == [.int(0)])  // the newer event is its future
-        #expect(state.eventCount == 2)
-    }
-
-    @Test("a key's first event has count 0 and sum 0")
-    func noHistory() {
-        let aggregator = TrailingWindowAggregator(
-            features: [FeatureSpec(name: "s", aggregation: .sum(.amount), windowMillis: Self.hour)], graceMillis: 0)
-        var state = KeyWindowState()
-        var values: [FeatureValue] = []
-        aggregator.apply(Self.transaction(ts: 5, amount: 99.99), state: &state, into: &values)
-        #expect(values == [.decimal(units: 0)])
-    }
-
-    @Test("matches a naive reference on random, disordered, tied input", arguments: [1, 2, 3, 4, 5] as [UInt64])
-    func matchesNaiveReference(seed: UInt64) {
-        var rng = TestRNG(seed: seed)
-        let features = [
-            FeatureSpec(name: "n5m", aggregation: .count, windowMillis: 300_000),
-            FeatureSpec(name: "s5m", aggregation: .sum(.amount), windowMillis: 300_000),
-            FeatureSpec(name: "n1h", aggregation: .count, windowMillis: Self.hour, includeCurrent: true),
-            FeatureSpec(name: "s1h", aggregation: .sum(.amount), windowMillis: Self.hour, includeCurrent: true),
-        ]
-        let grace: Int64 = 600_000
-        let aggregator = TrailingWindowAggregator(features: features, graceMillis: grace)
-        var states: [String: KeyWindowState] = [:]
-        var log: [Transaction] = []
-        var clock: Int64 = 1_700_000_000_000
-        var values: [FeatureValue] = []
-        for _ in 0..<3_000 {
-            clock += Int64(rng.next() % 120_000)
-            // Up to grace behind the clock, with ties from coarse rounding.
-            let ts = clock - Int64(rng.next() % UInt64(grace)) / 10_000 * 10_000
-            let card = "c\(rng.next() % 12)"
-            let amount = Double(rng.next() % 100_000) / 100
-            let t = Self.transaction(card: card, ts: ts, amount: amount)
-            aggregator.apply(t, state: &states[card, default: KeyWindowState()], into: &values)
-            // Naive: scan every earlier event of the card.
-            var expected: [FeatureValue] = []
-            for f in features {
-                var count: Int64 = 0
-                var sum: Int64 = 0
-                for prior in log where prior.cardID == card && prior.timestamp > ts - f.windowMillis && prior.timestamp <= ts {
-                    count += 1
-                    sum += FixedPoint.units(prior.amount)
-                }
-                if f.includeCurrent { count += 1; sum += FixedPoint.units(amount) }
-                switch f.aggregation {
-                case .count: expected.append(.int(count))
-                case .sum: expected.append(.decimal(units: sum))
-                }
+    @Test("a key's first event: count 0, sum 0, distinct 0, first_seen 1, the rest missing")
+    func noHistory() throws {
+        let w = Window.trailing(millis: Self.hour, tileMillis: nil)
+        let tiled = Window.trailing(millis: Self.hour, tileMillis: Self.minute)
+        var features: [FeatureSpec] = []
+        for window in [w, tiled] {
+            for a in Aggregation.allCases {
+                features.append(F.feature("\(a.rawValue)_\(window == w ? "e" : "t")", a, F.fieldFor(a), window))
             }
-            #expect(values == expected)
-            log.append(t)
         }
-        #expect(states.values.reduce(0) { $0 + $1.eventCount } == 3_000)
-    }
-
-    @Test("state is bounded: entries older than the longest window plus grace are dropped")
-    func boundedState() {
-        let aggregator = TrailingWindowAggregator(
-            features: [FeatureSpec(name: "n", aggregation: .count, windowMillis: 60_000)], graceMillis: 10_000)
-        var state = KeyWindowState()
+        let engine = try FeatureEngine(schema: F.schema, features: features, graceMillis: 0)
+        var key = KeyState()
         var values: [FeatureValue] = []
-        for i in 0..<10_000 {
-            aggregator.apply(Self.transaction(ts: Int64(i) * 1_000, amount: 1), state: &state, into: &values)
+        engine.apply(
+            F.record(ts: 5_000, amount: 9_999, qty: 1, merchant: "m", flag: true), key: &key, watermark: 5_000,
+            upstream: [], into: &values)
+        for (i, f) in engine.perEventFeatures.enumerated() {
+            guard case .aggregate(let a, _, _) = f.kind else { continue }
+            let expected: FeatureValue =
+                switch a {
+                case .count, .distinctCount: .int(0)
+                case .sum: .decimal(units: 0)
+                case .firstSeen: .int(1)
+                default: .missing
+                }
+            #expect(values[i] == expected, "\(f.name)")
         }
-        #expect(state.count <= 70)
-        #expect(state.eventCount == 10_000)
-        #expect(values == [.int(59)])  // the events at t−59s … t−1s; t−60s is exactly one window old
-    }
-
-    @Test("state encoding round-trips and rejects foreign bytes")
-    func stateEncoding() {
-        var state = KeyWindowState()
-        for i in 0..<50 { state.insert(timestamp: Int64(i * 7 % 13), value: Int64(i) - 20, retentionMillis: 1_000) }
-        var bytes: [UInt8] = []
-        state.encode(into: &bytes)
-        #expect(KeyWindowState(decoding: bytes) == state)
-        #expect(KeyWindowState(decoding: Array(bytes.dropLast())) == nil)
-        #expect(KeyWindowState(decoding: [9] + bytes.dropFirst()) == nil)
-        #expect(KeyWindowState(decoding: []) == nil)
-    }
-}
-
-/// SplitMix64, for reproducible test inputs.
-struct TestRNG {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -50,6 +50,7 @@ enum Support {
                   - {name: s_5m, aggregation: sum, field: amount, window: 5m}
                   - {name: n_1h, aggregation: count, window: 1h, include_current: true}
                   - {name: s_24h, aggregation: sum, field: amount, window: 24h}
+                  - {name: n_30d, aggregation: count, window: {trailing: 30d, tile: exact}}  # no key expires in a test
             state_dir: \(stateDirectory)
             grace: 1m
             """
@@ -59,11 +60,12 @@ enum Support {
     /// Writes the topology YAML to a file (for child processes).
     static func writeTopologyFile(_ topology: Topology, to directory: String) throws -> String {
         let features = topology.stages[0].features.map { f -> String in
-            guard case .aggregate(let aggregation, let field, .trailing(let window, _)) = f.kind else {
+            guard case .aggregate(let aggregation, let field, .trailing(let window, let tile)) = f.kind else {
                 fatalError("the runtime tests write count and sum features only")
             }
             let agg = field.map { "aggregation: \(aggregation.rawValue), field: \($0)" } ?? "aggregation: \(aggregation.rawValue)"
-            return "      - {name: \(f.name), \(agg), window: \(DurationParser.format(window)), include_current: \(f.includeCurrent)}"
+            let w = "{trailing: \(DurationParser.format(window)), tile: \(tile.map(DurationParser.format) ?? "exact")}"
+            return "      - {name: \(f.name), \(agg), window: \(w), include_current: \(f.includeCurrent)}"
         }.joined(separator: "\n")
         let yaml = """
             name: \(topology.name)

@@ -40,7 +40,7 @@ struct ShippedTopologyTests {
             "fraud-scoring-features", "fraud-scoring-windows", "fraud-scoring-dlq", "fraud-scoring-late",
         ])
         #expect(t.topics.map(\.partitions) == [8, 8, 8, 8, 8, 1, 1])
-        #expect(t.graceMillis == 10 * 60_000)
+        #expect(t.graceMillis == 30 * 60_000)
     }
 
     @Test("fraud-scoring: the card features an analyst expects")
