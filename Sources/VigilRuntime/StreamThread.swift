@@ -53,7 +53,9 @@ final class StreamThread: RebalanceListener {
             var uncommitted = 0
             var lastIdleCheck = ContinuousClock.now
             while !coordinator.shouldStop {
-                let messages = try consumer.poll(maxMessages: options.maxBatch, timeout: options.pollTimeout)
+                // Held-back records wait for other partitions or threads: look again soon rather than idling.
+                let messages = try consumer.poll(
+                    maxMessages: options.maxBatch, timeout: heldBack ? .milliseconds(2) : options.pollTimeout)
                 if let failure = callbackFailure { throw failure }
                 if !messages.isEmpty {
                     coordinator.markBusy(thread: index)
@@ -108,6 +110,8 @@ final class StreamThread: RebalanceListener {
     static let resumeBelow = 10_000
 
     private var waitingSince: [TopicPartition: ContinuousClock.Instant] = [:]
+    /// Whether the last `drain` left records queued because their stage was held back.
+    private var heldBack = false
     private var paused: Set<TopicPartition> = []
 
     /// Applies queued records in event-time order across this thread's partitions (docs/decisions/0003): the
@@ -118,7 +122,10 @@ final class StreamThread: RebalanceListener {
     private func drain() throws -> Int {
         guard let sink else { return 0 }
         let slack = max(topology.graceMillis / 2, 1)
+        // Only stages that feed a next stage are paced: the last stage's order affects nobody's lateness.
+        let paced = topology.stages.count - 1
         var applied = 0
+        heldBack = false
         rounds: while true {
             // What holds each stage back: its partitions here that are behind with nothing queued, and the other
             // threads' progress. (Queued heads need no limit: the earliest is always taken first.)
@@ -127,17 +134,21 @@ final class StreamThread: RebalanceListener {
             let others = coordinator.frontiers(excluding: index)
             let limits = zip(waiting, others).map { min($0, $1) }
             while true {
+                // The earliest head among the records that may go: a paced stage's record waits while it is more
+                // than `slack` past its stage's limit.
                 var best: PartitionTask?
                 var bestTime = Int64.max
                 for task in tasks.values {
-                    if let head = task.headTime, best == nil || head < bestTime {
-                        best = task
-                        bestTime = head
+                    guard let head = task.headTime, best == nil || head < bestTime else { continue }
+                    let limit = limits[task.stageIndex]
+                    if task.stageIndex < paced, head != .min, limit != .max, head > limit &+ slack {
+                        heldBack = true
+                        continue
                     }
+                    best = task
+                    bestTime = head
                 }
                 guard let task = best else { break rounds }
-                let limit = limits[task.stageIndex]
-                if bestTime != .min, limit != .max, bestTime > limit &+ slack { break rounds }
                 try task.processHead(sink: sink)
                 applied += 1
                 // A partition that just ran dry may now hold its stage back: look again.
