@@ -48,6 +48,9 @@ final class PartitionStore {
     private(set) var committedStreamTime: Int64 = .min
     /// Keys deleted by expiry at commits, over the store's life in this process.
     private(set) var expiredKeys = 0
+    /// Key states written at commits, and their encoded bytes, over the store's life in this process.
+    private(set) var keysWritten = 0
+    private(set) var bytesWritten = 0
 
     /// Opens (or creates) the store at `path`. Throws if the directory holds state keyed by something else.
     init(path: String, fingerprint: String, engine: FeatureEngine, options: StoreOptions, cacheLimitBytes: Int) throws {
@@ -145,6 +148,8 @@ final class PartitionStore {
                 valueBuffer.removeAll(keepingCapacity: true)
                 entry.state.encode(into: &valueBuffer)
                 batch.put(keyBuffer, valueBuffer)
+                keysWritten += 1
+                bytesWritten += valueBuffer.count
             }
             if entry.committedTimer != newTimer {
                 if entry.committedTimer != .max { batch.delete(Self.timerKey(entry.committedTimer, key)) }

@@ -211,6 +211,9 @@ public final class PartitionTask {
         dirty = false
     }
 
+    /// Key states written at commits and their encoded bytes, since the task opened (for benchmarks).
+    public var stateWrites: (keys: Int, bytes: Int) { (store.keysWritten, store.bytesWritten) }
+
     /// Compacts the task's store; idle keys past the expiry cutoff are dropped.
     public func compact() throws {
         try store.compact()

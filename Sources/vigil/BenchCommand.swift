@@ -159,6 +159,16 @@ struct EngineBench: ParsableCommand {
                 index = end
             }
             let elapsed = clock.now - start
+            var writes: [Int: (keys: Int, bytes: Int)] = [:]
+            for task in tasks.values {
+                let w = task.stateWrites
+                writes[task.stageIndex, default: (0, 0)].keys += w.keys
+                writes[task.stageIndex, default: (0, 0)].bytes += w.bytes
+            }
+            let writeSummary = topology.stages.indices.map { i in
+                let w = writes[i] ?? (0, 0)
+                return "\(topology.stages[i].name):\(w.keys) keys/\(w.keys > 0 ? w.bytes / w.keys : 0) B avg"
+            }.joined(separator: " ")
             for task in tasks.values { task.close() }
             latencies.sort()
             commits.sort()
@@ -175,7 +185,7 @@ struct EngineBench: ParsableCommand {
                 ("commit_p50_us", percentileMicros(commits, 0.5)), ("commit_p99_us", percentileMicros(commits, 0.99)),
                 ("batch", batch), ("partitions", Int(partitions)), ("stages", topology.stages.count), ("cards", cards),
                 ("avg_event_bytes", averageBytes), ("per_event_features", perEvent), ("output_records", sink.records),
-                ("state_bytes", directoryBytes(dir)), ("peak_rss_mib", Double(peakResidentBytes()) / 1_048_576),
+                ("state_writes", writeSummary), ("state_bytes", directoryBytes(dir)), ("peak_rss_mib", Double(peakResidentBytes()) / 1_048_576),
             ])
         }
         emitJSON([

@@ -19,7 +19,7 @@ struct EndToEndBench: ParsableCommand {
     @Option(help: "Runs.") var runs: Int = 3
     @Option(help: "Paced rate for the latency phase, events/s (0 skips it).") var latencyRate: Int = 20_000
     @Option(help: "Seconds of the latency phase.") var latencySeconds: Int = 5
-    @Option(help: "fetch.wait.max.ms of the consumers in the latency phase (the mock broker holds a fetch this long when it has no data, rather than answering when data arrives as a real broker does).")
+    @Option(help: "fetch.wait.max.ms of the consumers (the mock broker holds a fetch this long when it has no data, rather than answering when data arrives as a real broker does; every repartition hop would wait for it).")
     var fetchWaitMs: Int = 10
 
     func run() throws {
@@ -37,7 +37,9 @@ struct EndToEndBench: ParsableCommand {
             let ceiling = try Self.consumeCeiling(topology.source.topic, partitions: partitions, count: payloads.count, bootstrap: cluster.bootstrapServers, logger: logger)
             let runner = Runner(
                 topology: topology,
-                options: RuntimeOptions(bootstrapServers: cluster.bootstrapServers, threads: threads, stopWhenCaughtUp: true),
+                options: RuntimeOptions(
+                    bootstrapServers: cluster.bootstrapServers, kafka: ["fetch.wait.max.ms": "\(fetchWaitMs)"],
+                    threads: threads, stopWhenCaughtUp: true),
                 logger: logger)
             let start = ContinuousClock.now
             try runner.run()
