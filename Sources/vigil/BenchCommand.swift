@@ -5,6 +5,7 @@ import Synchronization
 import VigilCore
 import VigilKafka
 import VigilRuntime
+import VigilState
 import VigilTopology
 
 /// `vigil bench`: the measurements behind docs/performance.md, as JSON lines on standard output.
@@ -87,6 +88,7 @@ struct EngineBench: ParsableCommand {
     @Option(help: "Input partitions (tasks per stage).") var partitions: Int32 = 4
     @Option(help: "Records per commit (one WriteBatch per task): the runtime commits every 100 ms, about 20k records at these rates.") var batch: Int = 20_000
     @Option(help: "Runs.") var runs: Int = 3
+    @Option(help: "MiB for all state, as `vigil run --state-memory-mb` (RocksDB cache and memtables, write-back caches).") var stateMemoryMb: Int = 1024
 
     func run() throws {
         var topology = try loadTopologyOrExit(self.topology)
@@ -110,6 +112,7 @@ struct EngineBench: ParsableCommand {
             counters[Int(p)] += 1
         }
         let averageBytes = messages.reduce(0) { $0 + ($1.value?.count ?? 0) } / max(1, messages.count)
+        let inputRSS = peakResidentBytes()
         let perEvent = topology.stages.reduce(0) { $0 + $1.features.filter(\.isPerEvent).count }
         var rates: [Double] = []
         var p50s: [Double] = [], p99s: [Double] = [], commitP99s: [Double] = []
@@ -118,10 +121,12 @@ struct EngineBench: ParsableCommand {
             defer { try? FileManager.default.removeItem(atPath: dir) }
             topology.stateDirectory = dir
             var tasks: [TopicPartition: PartitionTask] = [:]
+            let settings = try StateSettings.bounded(
+                memoryBytes: stateMemoryMb << 20, tasks: Int(partitions) * topology.stages.count)
             for stage in topology.stages {
                 for p in 0..<partitions {
                     let tp = TopicPartition(stage.inputTopic, p)
-                    tasks[tp] = try PartitionTask(topology: topology, partition: tp, settings: StateSettings())
+                    tasks[tp] = try PartitionTask(topology: topology, partition: tp, settings: settings)
                 }
             }
             let sources = (0..<partitions).map { tasks[TopicPartition(topology.source.topic, $0)]! }
@@ -169,6 +174,7 @@ struct EngineBench: ParsableCommand {
                 let w = writes[i] ?? (0, 0)
                 return "\(topology.stages[i].name):\(w.keys) keys/\(w.keys > 0 ? w.bytes / w.keys : 0) B avg"
             }.joined(separator: " ")
+            let rocks = settings.store.resources?.usage()
             for task in tasks.values { task.close() }
             latencies.sort()
             commits.sort()
@@ -186,6 +192,9 @@ struct EngineBench: ParsableCommand {
                 ("batch", batch), ("partitions", Int(partitions)), ("stages", topology.stages.count), ("cards", cards),
                 ("avg_event_bytes", averageBytes), ("per_event_features", perEvent), ("output_records", sink.records),
                 ("state_writes", writeSummary), ("state_bytes", directoryBytes(dir)), ("peak_rss_mib", Double(peakResidentBytes()) / 1_048_576),
+                ("rss_after_generating_input_mib", Double(inputRSS) / 1_048_576), ("state_memory_mib", stateMemoryMb),
+                ("rocksdb_block_cache_mib", Double(rocks?.blockCacheBytes ?? 0) / 1_048_576),
+                ("rocksdb_memtables_mib", Double(rocks?.memTableBytes ?? 0) / 1_048_576),
             ])
         }
         emitJSON([

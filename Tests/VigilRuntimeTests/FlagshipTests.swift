@@ -125,6 +125,12 @@ struct FlagshipTests {
         try await Support.onThread { try runner.run() }
         #expect(runner.counters.eventsIn == 5_000)
         #expect(runner.counters.deadLettered == 0)
+        // The missing-value rate of each schema field is counted (device_id is optional: card-present has none).
+        let fields = runner.counters.fieldMissing
+        let deviceField = try #require(topology.source.schema.index(of: "device_id"))
+        #expect(fields.decoded == 5_000)
+        #expect(fields.missing[deviceField] == transactions.filter { $0.deviceID == nil }.count)
+        #expect(fields.missing[try #require(topology.source.schema.index(of: "card_id"))] == 0)
 
         let out = try await Support.onThread { try Support.readAll(topology.sinks.features, bootstrap: bootstrap) }
         var byID: [String: [UInt8]] = [:]
