@@ -41,6 +41,9 @@ final class PartitionStore {
     private var keyBuffer: [UInt8] = []
     private var valueBuffer: [UInt8] = []
     private let batch = WriteBatch()
+    /// The timer index changes of the commit being built: (timer, key, put or delete).
+    private var timerChanges: [(timer: Int64, key: String, isPut: Bool)] = []
+    private static let empty: [UInt8] = []
 
     /// The next input offset to process, as committed with the state (nil: the store is new).
     private(set) var committedOffset: Int64?
@@ -114,7 +117,7 @@ final class PartitionStore {
             }
             timer = state.nextTimer
         }
-        let bytes = Self.cachedSize(key: key, state: state)
+        let bytes = cachedSize(key: key, state: state)
         cache[key] = Entry(state: state, dirty: false, committedTimer: timer, bytes: bytes)
         cachedBytes += bytes
     }
@@ -137,34 +140,33 @@ final class PartitionStore {
     func commit(nextOffset: Int64, streamTime: Int64, watermark: Int64) throws {
         batch.clear()
         var expired: [String] = []
+        timerChanges.removeAll(keepingCapacity: true)
         dirtyKeys.sort()
         for key in dirtyKeys {
             guard let index = cache.index(forKey: key) else { continue }
             setKeyBuffer(key)
-            // In place: copying the entry out would retain every buffer of its state.
-            if engine.isExpired(cache.values[index].state, watermark: watermark) {
+            // In place (a modify access): reading the entry through a getter would copy and retain its buffers.
+            let (isExpired, delta, oldTimer, newTimer) = Self.write(
+                &cache.values[index], key: key, engine: engine, watermark: watermark, into: &valueBuffer)
+            cachedBytes += delta
+            if isExpired {
                 batch.delete(keyBuffer)
                 expired.append(key)
             } else {
-                valueBuffer.removeAll(keepingCapacity: true)
-                cache.values[index].state.encode(into: &valueBuffer)
                 batch.put(keyBuffer, valueBuffer)
                 keysWritten += 1
                 bytesWritten += valueBuffer.count
             }
-            // The cache's byte count is brought up to date here rather than at every event.
-            let bytes = Self.cachedSize(key: key, state: cache.values[index].state)
-            cachedBytes += bytes - cache.values[index].bytes
-            cache.values[index].bytes = bytes
-        }
-        for key in dirtyKeys {
-            guard let index = cache.index(forKey: key) else { continue }
-            let committedTimer = cache.values[index].committedTimer
-            let newTimer = cache.values[index].state.nextTimer
-            if committedTimer != newTimer {
-                if committedTimer != .max { batch.delete(Self.timerKey(committedTimer, key)) }
-                if newTimer != .max { batch.put(Self.timerKey(newTimer, key), []) }
+            if oldTimer != newTimer {
+                if oldTimer != .max { timerChanges.append((oldTimer, key, false)) }
+                if newTimer != .max { timerChanges.append((newTimer, key, true)) }
             }
+        }
+        // In index order too: by timer, then key (the byte order of the index keys for ASCII keys).
+        timerChanges.sort { $0.timer != $1.timer ? $0.timer < $1.timer : $0.key < $1.key }
+        for change in timerChanges {
+            setTimerKeyBuffer(change.timer, change.key)
+            if change.isPut { batch.put(keyBuffer, Self.empty) } else { batch.delete(keyBuffer) }
         }
         valueBuffer.removeAll(keepingCapacity: true)
         valueBuffer.appendLittleEndian(streamTime)
@@ -176,8 +178,7 @@ final class PartitionStore {
         // Only now are the cached changes durable: a failed write leaves them dirty, for `discardUncommitted`.
         for key in dirtyKeys {
             guard let index = cache.index(forKey: key) else { continue }
-            cache.values[index].dirty = false
-            cache.values[index].committedTimer = cache.values[index].state.nextTimer
+            Self.markCommitted(&cache.values[index])
         }
         for key in expired {
             if let entry = cache.removeValue(forKey: key) { cachedBytes -= entry.bytes }
@@ -191,6 +192,28 @@ final class PartitionStore {
             cache.removeAll(keepingCapacity: true)
             cachedBytes = 0
         }
+    }
+
+    /// Encodes `entry`'s state into `out` unless it has expired, and brings its counted size up to date (here
+    /// rather than at every event). Returns whether it expired, the change of its size, and its committed and new
+    /// timers.
+    private static func write(
+        _ entry: inout Entry, key: String, engine: FeatureEngine, watermark: Int64, into out: inout [UInt8]
+    ) -> (expired: Bool, delta: Int, oldTimer: Int64, newTimer: Int64) {
+        let expired = engine.isExpired(entry.state, watermark: watermark)
+        if !expired {
+            out.removeAll(keepingCapacity: true)
+            entry.state.encode(into: &out)
+        }
+        let bytes = cachedSize(key: key, state: entry.state)
+        let delta = bytes - entry.bytes
+        entry.bytes = bytes
+        return (expired, delta, entry.committedTimer, entry.state.nextTimer)
+    }
+
+    private static func markCommitted(_ entry: inout Entry) {
+        entry.dirty = false
+        entry.committedTimer = entry.state.nextTimer
     }
 
     /// Drops uncommitted changes (after a failed flush, the batch is reprocessed from the committed offset).
@@ -251,6 +274,13 @@ final class PartitionStore {
     private func setKeyBuffer(_ key: String) {
         keyBuffer.removeAll(keepingCapacity: true)
         keyBuffer.append(Self.keyPrefix)
+        keyBuffer.append(contentsOf: key.utf8)
+    }
+
+    private func setTimerKeyBuffer(_ timer: Int64, _ key: String) {
+        keyBuffer.removeAll(keepingCapacity: true)
+        keyBuffer.append(Self.timerPrefix)
+        keyBuffer.appendBigEndian(UInt64(bitPattern: timer) ^ (1 << 63))
         keyBuffer.append(contentsOf: key.utf8)
     }
 

@@ -49,17 +49,19 @@ struct EngineStateTests {
         return (out, results)
     }
 
-    /// The section names of an encoded state.
-    static func sections(_ bytes: [UInt8]) -> [String] {
+    /// The section ids of an encoded state.
+    static func sections(_ bytes: [UInt8]) -> [UInt32] {
         bytes.withUnsafeBytes { raw in
             var r = StateReader(raw, from: 17)
-            var names: [String] = []
+            var ids: [UInt32] = []
             let n = r.read(UInt16.self) ?? 0
             for _ in 0..<n {
-                guard let name = r.readName(), let length = r.read(UInt32.self), r.skip(Int(length)) else { break }
-                names.append(r.string(name))
+                guard let id = r.readID(KeyState.formatVersion), let length = r.readCount(KeyState.formatVersion),
+                    r.skip(length)
+                else { break }
+                ids.append(id)
             }
-            return names
+            return ids
         }
     }
 
@@ -76,10 +78,34 @@ struct EngineStateTests {
         #expect(header?.nextTimer == key.nextTimer)
         #expect(key.nextTimer < .max)
         #expect(Array(bytes.prefix(16)).withUnsafeBytes { KeyState.header(of: $0) } == nil)
-        #expect(([2] + bytes.dropFirst()).withUnsafeBytes { KeyState.header(of: $0) } == nil)
+        #expect(([KeyState.formatVersion + 1] + bytes.dropFirst()).withUnsafeBytes { KeyState.header(of: $0) } == nil)
         let empty = KeyState().encoded()
         #expect(empty.withUnsafeBytes { KeyState.header(of: $0) }! == (Int64.min, Int64.max))
         #expect(try KeyState(decoding: empty, engine: engine) == KeyState())
+    }
+
+    @Test("a state stored in format 1 (names, fixed-width columns) still decodes")
+    func formatOne() throws {
+        let engine = try FeatureEngine(
+            schema: F.schema, features: [F.feature("n", .count, nil, .trailing(millis: Self.hour, tileMillis: nil))],
+            graceMillis: 0)
+        func name(_ text: String) -> [UInt8] { le(UInt16(text.utf8.count)) + Array(text.utf8) }
+        func le<T: FixedWidthInteger>(_ v: T) -> [UInt8] { withUnsafeBytes(of: v.littleEndian) { Array($0) } }
+        let times: [Int64] = [1_000, 2_000, 2_500]
+        let column = name("@ts") + [StateCoding.int64] + le(UInt32(24)) + times.flatMap { le($0) }
+        let events = le(Int64.min) + le(UInt32(3)) + le(UInt16(1)) + column
+        let count = le(Int64(3))
+        let bytes: [UInt8] = [1] + le(Int64(2_500)) + le(Int64.max) + le(UInt16(2))
+            + name("count") + le(UInt32(count.count)) + count + name("events") + le(UInt32(events.count)) + events
+        var state = try KeyState(decoding: bytes, engine: engine)
+        #expect(state.eventCount == 3)
+        #expect(state.newestTimestamp == 2_500)
+        var values: [FeatureValue] = []
+        engine.apply(F.record(ts: 3_000, amount: 1.0), key: &state, watermark: 0, upstream: [], into: &values)
+        #expect(values == [.int(3)])
+        let again = try KeyState(decoding: state.encoded(), engine: engine)
+        #expect(again == state)
+        #expect(state.encoded()[0] == KeyState.formatVersion)
     }
 
     @Test("a decoded state is equal and gives the same values and window results as the original")
@@ -160,9 +186,9 @@ struct EngineStateTests {
         _ = Self.run(a, Self.events(0..<200), &keyA, stream: &sa)
         _ = Self.run(b, Self.events(0..<200), &keyB, stream: &sb)
         let bytes = keyA.encoded()
-        #expect(Self.sections(bytes).contains("window/gone"))
+        #expect(Self.sections(bytes).contains(StateNames.id("window/gone")))
         var switched = try KeyState(decoding: bytes, engine: b)
-        #expect(!Self.sections(switched.encoded()).contains("window/gone"))
+        #expect(!Self.sections(switched.encoded()).contains(StateNames.id("window/gone")))
         let continued = Self.run(b, Self.events(200..<400), &switched, stream: &sa)
         let reference = Self.run(b, Self.events(200..<400), &keyB, stream: &sb)
         for (x, y) in zip(continued.values, reference.values) {

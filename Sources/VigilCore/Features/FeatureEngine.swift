@@ -74,6 +74,11 @@ public struct FeatureEngine: Sendable {
             upstreamFeatureNames: upstreamFeatureNames, perEventFeatures: compiler.perEvent,
             windowedFeatures: compiler.windowedSpecs, retentionMillis: EngineMath.add(span, graceMillis),
             plan: compiler.plan)
+        if let (a, b) = core.names.collision {
+            throw FeatureEngineError(
+                code: .invalidParameter,
+                message: "the state names \"\(a)\" and \"\(b)\" share a 32-bit id: give one of the features another id")
+        }
     }
 
     /// A fresh, empty state laid out for this engine.

@@ -12,37 +12,36 @@ struct StateDecoder {
 
     func decode() -> KeyState? {
         var r = StateReader(bytes)
-        guard r.read(UInt8.self) == KeyState.formatVersion, let newest = r.read(Int64.self),
+        guard let version = r.read(UInt8.self), version >= KeyState.oldestFormatVersion,
+            version <= KeyState.formatVersion, let newest = r.read(Int64.self),
             r.read(Int64.self) != nil, let sections = r.read(UInt16.self)
         else { return nil }
         var state = engine.emptyState()
         state.newestTimestamp = newest
         let names = engine.core.names
         for _ in 0..<sections {
-            guard let name = r.readName(), let length = r.read(UInt32.self), Int(length) <= r.remaining else {
-                return nil
-            }
+            guard let id = r.readID(version), let length = r.readCount(version) else { return nil }
             let start = r.position
-            let end = start + Int(length)
+            let end = start + length
             var body = StateReader(bytes, from: start, to: end)
-            if r.matches(name, StateNames.eventCount) {
-                guard let n = body.read(Int64.self) else { return nil }
+            if id == StateNames.eventCount {
+                guard let n = version == 1 ? body.read(Int64.self) : body.readSigned() else { return nil }
                 state.eventCount = n
-            } else if r.matches(name, StateNames.events) {
+            } else if id == StateNames.events {
                 if plan.usesBuffer {
-                    guard let b = decodeBuffer(&body) else { return nil }
+                    guard let b = decodeBuffer(&body, version) else { return nil }
                     state.buffer = b
                 }
-            } else if let g = names.tileSections.firstIndex(where: { r.matches(name, $0) }) {
-                guard let t = decodeTiles(&body, plan.tileGroups[g], names, g) else { return nil }
+            } else if let g = names.tileSections.firstIndex(of: id) {
+                guard let t = decodeTiles(&body, version, plan.tileGroups[g], names, g) else { return nil }
                 state.tiles[g] = t
-            } else if let i = names.seenSections.firstIndex(where: { r.matches(name, $0) }) {
-                guard let s = decodeSeen(&body) else { return nil }
+            } else if let i = names.seenSections.firstIndex(of: id) {
+                guard let s = decodeSeen(&body, version) else { return nil }
                 state.seen[i] = s
-            } else if let i = names.windowSections.firstIndex(where: { r.matches(name, $0) }) {
+            } else if let i = names.windowSections.firstIndex(of: id) {
                 guard let fingerprint = body.read(UInt64.self) else { return nil }
                 if fingerprint == plan.windowed[i].fingerprint {
-                    guard let w = decodeWindows(&body) else { return nil }
+                    guard let w = version == 1 ? decodeWindows(&body) : decodeWindows2(&body) else { return nil }
                     state.windowed[i] = w
                 }
             }
@@ -54,44 +53,81 @@ struct StateDecoder {
     }
 
     /// Reads a column directory of `count` columns.
-    func directory(_ r: inout StateReader, count: Int) -> [StoredColumn]? {
+    func directory(_ r: inout StateReader, _ version: UInt8, count: Int) -> [StoredColumn]? {
         var columns: [StoredColumn] = []
         columns.reserveCapacity(count)
         for _ in 0..<count {
-            guard let name = r.readName(), let kind = r.read(UInt8.self), let length = r.read(UInt32.self) else {
+            guard let id = r.readID(version), let kind = r.read(UInt8.self), let length = r.readCount(version) else {
                 return nil
             }
-            columns.append(StoredColumn(name: name, kind: kind, start: r.position, length: Int(length)))
-            guard r.skip(Int(length)) else { return nil }
+            columns.append(StoredColumn(id: id, kind: kind, start: r.position, length: length))
+            guard r.skip(length) else { return nil }
         }
         return columns
     }
 
-    /// The stored column called `name`, if any.
+    /// The stored column with id `id`, if any.
     @inline(__always)
-    func find(_ columns: [StoredColumn], _ name: [UInt8]) -> StoredColumn? {
-        let r = StateReader(bytes)
-        for c in columns where r.matches(c.name, name) { return c }
+    func find(_ columns: [StoredColumn], _ id: UInt32) -> StoredColumn? {
+        for c in columns where c.id == id { return c }
         return nil
     }
 
     /// A stored fixed-width column of `rows` entries, if present with the expected kind and size.
     func column<T: FixedWidthInteger>(
-        _ columns: [StoredColumn], _ name: [UInt8], kind: UInt8, rows: Int, as: T.Type
+        _ columns: [StoredColumn], _ id: UInt32, kind: UInt8, rows: Int, as: T.Type
     ) -> [T]? {
-        guard let c = find(columns, name), c.kind == kind, c.length == rows * MemoryLayout<T>.stride else { return nil }
+        guard let c = find(columns, id), c.kind == kind, c.length == rows * MemoryLayout<T>.stride else { return nil }
         var r = StateReader(bytes, from: c.start, to: c.start + c.length)
         return r.readArray(T.self, count: rows)
     }
 
-    func decodeBuffer(_ r: inout StateReader) -> EventBuffer? {
-        guard let latestPruned = r.read(Int64.self), let rows32 = r.read(UInt32.self),
-            let count = r.read(UInt16.self), let columns = directory(&r, count: Int(count))
+    /// A stored Int64 column of `rows` entries, fixed-width or as deltas, if present and of exactly that size.
+    func int64Column(_ columns: [StoredColumn], _ id: UInt32, rows: Int) -> [Int64]? {
+        guard let c = find(columns, id) else { return nil }
+        var r = StateReader(bytes, from: c.start, to: c.start + c.length)
+        switch c.kind {
+        case StateCoding.int64:
+            guard c.length == rows * 8 else { return nil }
+            return r.readArray(Int64.self, count: rows)
+        case StateCoding.int64Delta:
+            guard let values = r.readDeltas(count: rows), r.remaining == 0 else { return nil }
+            return values
+        default:
+            return nil
+        }
+    }
+
+    /// A stored Int128 column of `rows` entries, fixed-width or as varints, if present and of exactly that size.
+    func int128Column(_ columns: [StoredColumn], _ id: UInt32, rows: Int) -> [Int128]? {
+        guard let c = find(columns, id) else { return nil }
+        var r = StateReader(bytes, from: c.start, to: c.start + c.length)
+        switch c.kind {
+        case StateCoding.int128:
+            guard c.length == rows * 16 else { return nil }
+            return r.readArray(Int128.self, count: rows)
+        case StateCoding.int128Varint:
+            guard rows <= c.length else { return nil }
+            var values = [Int128]()
+            values.reserveCapacity(rows)
+            for _ in 0..<rows {
+                guard let v = r.readSigned128() else { return nil }
+                values.append(v)
+            }
+            return r.remaining == 0 ? values : nil
+        default:
+            return nil
+        }
+    }
+
+    func decodeBuffer(_ r: inout StateReader, _ version: UInt8) -> EventBuffer? {
+        guard let latestPruned = r.read(Int64.self), let rows = r.readCount(version),
+            let count = version == 1 ? r.read(UInt16.self).map(Int.init) : r.readCount(version),
+            let columns = directory(&r, version, count: count)
         else { return nil }
-        let rows = Int(rows32)
         var b = EventBuffer(plan: plan)
         b.latestPruned = latestPruned
-        guard let ts = column(columns, StateNames.timestamps, kind: StateCoding.int64, rows: rows, as: Int64.self) else {
+        guard let ts = int64Column(columns, StateNames.timestamps, rows: rows) else {
             return rows == 0 ? b : nil
         }
         for i in ts.indices.dropFirst() where ts[i - 1] > ts[i] { return nil }
@@ -99,8 +135,7 @@ struct StateDecoder {
         let names = engine.core.names
         for c in plan.bufferNumeric.indices {
             b.numeric[c].values =
-                column(columns, names.bufferNumeric[c], kind: StateCoding.int64, rows: rows, as: Int64.self)
-                ?? Array(repeating: Accumulator.none, count: rows)
+                int64Column(columns, names.bufferNumeric[c], rows: rows) ?? Array(repeating: Accumulator.none, count: rows)
         }
         for c in plan.bufferHashed.indices {
             b.hashed[c] =
@@ -112,22 +147,21 @@ struct StateDecoder {
     }
 
     func decodeTiles(
-        _ r: inout StateReader, _ group: EnginePlan.TileGroup, _ names: StateNames, _ g: Int
+        _ r: inout StateReader, _ version: UInt8, _ group: EnginePlan.TileGroup, _ names: StateNames, _ g: Int
     ) -> TileSet? {
-        guard let rows32 = r.read(UInt32.self), let count = r.read(UInt16.self),
-            let columns = directory(&r, count: Int(count))
+        guard let rows = r.readCount(version),
+            let count = version == 1 ? r.read(UInt16.self).map(Int.init) : r.readCount(version),
+            let columns = directory(&r, version, count: count)
         else { return nil }
-        let rows = Int(rows32)
         var set = TileSet(plan: group)
-        guard let index = column(columns, StateNames.tileIndex, kind: StateCoding.int64, rows: rows, as: Int64.self),
-            let counts = column(columns, StateNames.tileCount, kind: StateCoding.int64, rows: rows, as: Int64.self)
+        guard let index = int64Column(columns, StateNames.tileIndex, rows: rows),
+            let counts = int64Column(columns, StateNames.tileCount, rows: rows)
         else { return rows == 0 ? set : nil }
         for i in index.indices.dropFirst() where index[i - 1] >= index[i] { return nil }
         set.index = index
         set.counts = counts
-        func int64(_ name: [UInt8], default value: Int64) -> [Int64] {
-            column(columns, name, kind: StateCoding.int64, rows: rows, as: Int64.self)
-                ?? Array(repeating: value, count: rows)
+        func int64(_ id: UInt32, default value: Int64) -> [Int64] {
+            int64Column(columns, id, rows: rows) ?? Array(repeating: value, count: rows)
         }
         for c in group.numeric.indices {
             let n = names.tileNumeric[g][c]
@@ -136,9 +170,7 @@ struct StateDecoder {
                 set.numeric[c].sum = int64(n.sum, default: 0)
             }
             if set.numeric[c].keepsSquares {
-                set.numeric[c].squares =
-                    column(columns, n.squares, kind: StateCoding.int128, rows: rows, as: Int128.self)
-                    ?? Array(repeating: 0, count: rows)
+                set.numeric[c].squares = int128Column(columns, n.squares, rows: rows) ?? Array(repeating: 0, count: rows)
             }
             if set.numeric[c].keepsMin { set.numeric[c].min = int64(n.min, default: Accumulator.none) }
             if set.numeric[c].keepsMax { set.numeric[c].max = int64(n.max, default: Accumulator.none) }
@@ -157,7 +189,7 @@ struct StateDecoder {
                 var sketches: [DistinctSketch] = []
                 sketches.reserveCapacity(rows)
                 for _ in 0..<rows {
-                    guard let s = sr.readSketch() else { return nil }
+                    guard let s = sr.readSketch(version) else { return nil }
                     sketches.append(s)
                 }
                 set.distinct[c] = sketches
@@ -169,9 +201,10 @@ struct StateDecoder {
         return set
     }
 
-    func decodeSeen(_ r: inout StateReader) -> SeenMap? {
-        guard let cutoff = r.read(Int64.self), let n = r.read(UInt32.self),
-            let hashes = r.readArray(UInt64.self, count: Int(n)), let times = r.readArray(Int64.self, count: Int(n))
+    func decodeSeen(_ r: inout StateReader, _ version: UInt8) -> SeenMap? {
+        guard let cutoff = r.read(Int64.self), let n = r.readCount(version, unit: version == 1 ? 16 : 9),
+            let hashes = r.readArray(UInt64.self, count: n),
+            let times = version == 1 ? r.readArray(Int64.self, count: n) : r.readDeltas(count: n, base: cutoff)
         else { return nil }
         var map = SeenMap()
         map.cutoff = cutoff
@@ -182,6 +215,41 @@ struct StateDecoder {
         return map
     }
 
+    /// Format 2's windows: bounds as differences, a mask of the accumulator fields stored, the fields, the sketch.
+    func decodeWindows2(_ r: inout StateReader) -> WindowedState? {
+        guard let n = r.readCount(2, unit: 6) else { return nil }
+        var state = WindowedState()
+        for _ in 0..<n {
+            guard let start = r.readSigned(), let length = r.readSigned(), let delay = r.readSigned(),
+                let mask = r.read(UInt16.self), mask < 1 << 10
+            else { return nil }
+            var a = Accumulator()
+            func field(_ bit: Int, _ value: inout Int64) -> Bool {
+                guard mask & (1 << bit) != 0 else { return true }
+                guard let v = r.readSigned() else { return false }
+                value = v
+                return true
+            }
+            guard field(0, &a.count), field(1, &a.n), field(2, &a.sum) else { return nil }
+            if mask & (1 << 3) != 0 {
+                guard let q = r.readSigned128() else { return nil }
+                a.squares = q
+            }
+            guard field(4, &a.min), field(5, &a.max), field(6, &a.firstTime), field(7, &a.first),
+                field(8, &a.lastTime), field(9, &a.last), let distinct = r.readSketch(2)
+            else { return nil }
+            let end = start &+ length
+            state.windows.append(
+                WindowedState.Window(
+                    start: start, end: end, closeTime: end &+ delay, accumulator: a, distinct: distinct))
+        }
+        for i in state.windows.indices.dropFirst() where state.windows[i - 1].start >= state.windows[i].start {
+            return nil
+        }
+        return state
+    }
+
+    /// Format 1's windows: fixed-width fields.
     func decodeWindows(_ r: inout StateReader) -> WindowedState? {
         guard let n = r.read(UInt32.self) else { return nil }
         var state = WindowedState()
@@ -190,7 +258,7 @@ struct StateDecoder {
                 let count = r.read(Int64.self), let valueCount = r.read(Int64.self), let sum = r.read(Int64.self),
                 let squares = r.read(Int128.self), let min = r.read(Int64.self), let max = r.read(Int64.self),
                 let firstTime = r.read(Int64.self), let first = r.read(Int64.self), let lastTime = r.read(Int64.self),
-                let last = r.read(Int64.self), let distinct = r.readSketch()
+                let last = r.read(Int64.self), let distinct = r.readSketch(1)
             else { return nil }
             var a = Accumulator()
             a.count = count

@@ -20,6 +20,82 @@ struct StateReader {
         return v
     }
 
+    /// Reads an unsigned LEB128 varint (at most 10 bytes).
+    @inline(__always)
+    mutating func readVarint() -> UInt64? {
+        var v: UInt64 = 0
+        var shift: UInt64 = 0
+        while position < end, shift < 64 {
+            let b = bytes[position]
+            position &+= 1
+            v |= UInt64(b & 0x7F) << shift
+            if b < 0x80 { return v }
+            shift &+= 7
+        }
+        return nil
+    }
+
+    /// Reads a zigzag varint.
+    @inline(__always)
+    mutating func readSigned() -> Int64? {
+        guard let u = readVarint() else { return nil }
+        return StateCoding.unzigzag(u)
+    }
+
+    /// Reads a zigzag LEB128 Int128 (at most 19 bytes).
+    mutating func readSigned128() -> Int128? {
+        var v: UInt128 = 0
+        var shift: UInt128 = 0
+        while position < end, shift < 128 {
+            let b = bytes[position]
+            position &+= 1
+            v |= UInt128(b & 0x7F) << shift
+            if b < 0x80 { return Int128(bitPattern: v >> 1) ^ -Int128(bitPattern: v & 1) }
+            shift &+= 7
+        }
+        return nil
+    }
+
+    /// Reads a count or length: a u32 in format 1, a varint after; nil when it does not fit in the bytes left
+    /// (`unit` bytes per element at least).
+    @inline(__always)
+    mutating func readCount(_ version: UInt8, unit: Int = 1) -> Int? {
+        let n: UInt64
+        if version == 1 {
+            guard let v = read(UInt32.self) else { return nil }
+            n = UInt64(v)
+        } else {
+            guard let v = readVarint() else { return nil }
+            n = v
+        }
+        guard n <= UInt64(remaining / Swift.max(1, unit)) else { return nil }
+        return Int(n)
+    }
+
+    /// Reads a section's or column's id: in format 1 the id of its stored name, after a u32 id.
+    @inline(__always)
+    mutating func readID(_ version: UInt8) -> UInt32? {
+        if version == 1 {
+            guard let name = readName() else { return nil }
+            return StateNames.id(UnsafeRawBufferPointer(rebasing: bytes[name]))
+        }
+        return read(UInt32.self)
+    }
+
+    /// Reads `count` zigzag varint differences (the first to `base`) into an array.
+    mutating func readDeltas(count: Int, base: Int64 = 0) -> [Int64]? {
+        guard count >= 0, count <= remaining else { return nil }
+        var result = [Int64]()
+        result.reserveCapacity(count)
+        var previous = base
+        for _ in 0..<count {
+            guard let d = readSigned() else { return nil }
+            previous = previous &+ d
+            result.append(previous)
+        }
+        return result
+    }
+
     /// Reads a length-prefixed name, returning its byte range.
     mutating func readName() -> Range<Int>? {
         guard let n = read(UInt16.self), Int(n) <= remaining else { return nil }
@@ -57,11 +133,11 @@ struct StateReader {
         return a
     }
 
-    mutating func readSketch() -> DistinctSketch? {
+    mutating func readSketch(_ version: UInt8) -> DistinctSketch? {
         guard let mode = read(UInt8.self) else { return nil }
         switch mode {
         case 0:
-            guard let n = read(UInt32.self), let hashes = readArray(UInt64.self, count: Int(n)) else { return nil }
+            guard let n = readCount(version, unit: 8), let hashes = readArray(UInt64.self, count: n) else { return nil }
             // Keep the invariant the rest of the engine relies on: ascending, non-zero, unique.
             for i in hashes.indices where hashes[i] == 0 || (i > 0 && hashes[i - 1] >= hashes[i]) { return nil }
             return DistinctSketch(hashes: hashes, registers: [])
@@ -81,9 +157,9 @@ struct StateReader {
     }
 }
 
-/// A column read from a section: the byte ranges of its name and data, and its kind.
+/// A column read from a section: its id, the byte range of its data, and its kind.
 struct StoredColumn {
-    var name: Range<Int>
+    var id: UInt32
     var kind: UInt8
     var start: Int
     var length: Int
