@@ -134,9 +134,9 @@ final class PartitionStore {
     /// Writes every changed key, the timer index changes, the stream time and the next input offset in one atomic
     /// batch. Keys with nothing left that a future event could see (`FeatureEngine.isExpired`) are deleted.
     ///
-    /// The keys go into the batch in key order, then the timer changes: RocksDB's memtable skip list inserts a key
-    /// near the previous one cheaply, and random order was a third of the write's cost. The order of operations on
-    /// distinct keys within one batch does not change what it writes.
+    /// The keys go into the batch in key order, then the timer changes in index order: RocksDB's memtable skip list
+    /// inserts a key near the previous one cheaply, while a random order recomputes the whole search path for every
+    /// key. The order of operations on distinct keys within one batch does not change what the batch writes.
     func commit(nextOffset: Int64, streamTime: Int64, watermark: Int64) throws {
         batch.clear()
         var expired: [String] = []
