@@ -117,7 +117,7 @@ final class PartitionStore {
             }
             timer = state.nextTimer
         }
-        let bytes = cachedSize(key: key, state: state)
+        let bytes = Self.cachedSize(key: key, state: state)
         cache[key] = Entry(state: state, dirty: false, committedTimer: timer, bytes: bytes)
         cachedBytes += bytes
     }

@@ -202,6 +202,9 @@ public final class PartitionTask {
     /// Forgets uncommitted work: the records since the last commit will be processed again.
     package func rollback() {
         dropQueue()
+        if processor.missingCounts != nil {
+            processor.resetMissingCounts(decoded: reportedDecoded, missing: reportedMissing)
+        }
         store.discardUncommitted()
         nextOffset = store.committedOffset ?? KafkaOffset.beginning
         clock = StreamClock(streamTime: store.committedStreamTime)

@@ -22,6 +22,10 @@ public struct StageProcessor {
     let nextStage: Topology.Stage?
     let idField: Int?
     var values: [FeatureValue] = []
+    /// The decoder's missing counts at the last `prepare`, to tell which fields the last event missed.
+    var seenMissing: [Int64] = []
+    var appliedDecoded: Int64 = 0
+    var appliedMissing: [Int64] = []
     var allValues: [FeatureValue] = []
     var allKeys: [String?] = []
     var windowResults: [FeatureEngine.WindowResult] = []
@@ -94,6 +98,8 @@ public struct StageProcessor {
         var message: KafkaMessage
         var source: SourceCoordinates
         var outcome: Outcome
+        /// Bit i: schema field i was absent or null in the source event (stage 0, first 64 fields).
+        var missing: UInt64 = 0
 
         enum Outcome {
             case deadLetter(kind: String, reason: String)
@@ -116,7 +122,16 @@ public struct StageProcessor {
         if stageIndex == 0 {
             do {
                 let record = try decoder.decode(value)
-                return Prepared(message: message, source: source, outcome: .record(record, event: value, keys: [], values: []))
+                var missing: UInt64 = 0
+                let counts = decoder.missingCounts
+                if seenMissing.count != counts.count { seenMissing = counts.map { _ in 0 } }
+                for i in 0..<min(64, counts.count) where counts[i] != seenMissing[i] {
+                    missing |= 1 << UInt64(i)
+                    seenMissing[i] = counts[i]
+                }
+                return Prepared(
+                    message: message, source: source, outcome: .record(record, event: value, keys: [], values: []),
+                    missing: missing)
             } catch let error {
                 return Prepared(message: message, source: source, outcome: .deadLetter(kind: "\(error.kind)", reason: error.reason))
             }
@@ -167,6 +182,18 @@ public struct StageProcessor {
             counts.deadLettered += 1
             return
         case .record(let r, let e, let keys, let upstream):
+            if stageIndex == 0 {
+                appliedDecoded += 1
+                if appliedMissing.count != decoder.schema.fields.count {
+                    appliedMissing = Array(repeating: 0, count: decoder.schema.fields.count)
+                }
+                var bits = prepared.missing
+                while bits != 0 {
+                    let i = bits.trailingZeroBitCount
+                    appliedMissing[i] += 1
+                    bits &= bits - 1
+                }
+            }
             record = r
             event = e
             allKeys.removeAll(keepingCapacity: true)
@@ -264,10 +291,17 @@ public struct StageProcessor {
         }
     }
 
-    /// Missing-value counts of the decoded source events, per schema field (stage 0 only; later stages decode the
-    /// same events again and do not count).
+    /// Missing-value counts of the source events applied so far, per schema field (stage 0 only; later stages
+    /// decode the same events again and do not count). Counted when applied, not when decoded: a record decoded
+    /// and then given up (its partition revoked) is counted once, by whoever applies it.
     var missingCounts: (decoded: Int64, missing: [Int64])? {
-        stageIndex == 0 ? (decoder.decodedCount, decoder.missingCounts) : nil
+        stageIndex == 0 ? (appliedDecoded, appliedMissing) : nil
+    }
+
+    /// Sets the applied counts back (a rollback: the records since will be applied again).
+    mutating func resetMissingCounts(decoded: Int64, missing: [Int64]) {
+        appliedDecoded = decoded
+        appliedMissing = missing
     }
 
     private func coordinates(_ message: KafkaMessage) -> SourceCoordinates {
