@@ -123,6 +123,7 @@ public final class PartitionTask {
         if message.offset < queuedThrough { return }
         queue.append(processor.prepare(message))
         queuedThrough = message.offset + 1
+        lastArrival = .now
     }
 
     /// Records queued and not yet applied.
@@ -164,7 +165,8 @@ public final class PartitionTask {
     /// its windows close (docs/semantics.md, "idle partitions"). Returns whether anything changed.
     @discardableResult
     public func advanceIfIdle(now: ContinuousClock.Instant, sink: any RecordSink) throws -> Bool {
-        guard let idleTimeout, streamTimeAtArrival != .min, !timers.isEmpty else { return false }
+        // Only a partition with nothing queued is quiet: records held back or paused are on their way.
+        guard let idleTimeout, streamTimeAtArrival != .min, !timers.isEmpty, pendingCount == 0 else { return false }
         let quiet = now - lastArrival
         guard quiet >= idleTimeout else { return false }
         let advanced = streamTimeAtArrival &+ Int64(quiet.components.seconds * 1000)
@@ -194,6 +196,14 @@ public final class PartitionTask {
             reportedMissing = missing
         }
         return counts
+    }
+
+    /// Moves past records the log no longer holds (retention removed them before they were processed): the task
+    /// resumes at `offset`, and the next commit records it.
+    func skip(to offset: Int64) {
+        guard offset > nextOffset else { return }
+        nextOffset = offset
+        dirty = true
     }
 
     /// Whether records were processed since the last commit.

@@ -4,13 +4,13 @@ import VigilCore
 /// with what the earlier stages computed for it.
 ///
 /// Binary, little-endian, versioned; read only by Vigil (docs/events.md, "internal topics"):
-/// `"VGR" 0x01` · layout u64 · source topic (u16 length + UTF-8) · partition i32 · offset i64 ·
-/// keys (u16 count, each: u8 present, u16 length, UTF-8) · values (u16 count, each: u8 tag, 8 bytes) ·
+/// `"VGR" 0x02` · layout u64 · source topic (u32 length + UTF-8) · partition i32 · offset i64 ·
+/// keys (u16 count, each: u8 present, u32 length, UTF-8) · values (u16 count, each: u8 tag, 8 bytes) ·
 /// the original event bytes (u32 length + bytes).
 /// `layout` identifies the topology's stages and features up to the sender: a receiver built from another version
 /// of the topology sends the record to the dead-letter topic instead of misreading the values.
 struct RepartitionEnvelope {
-    static let magic: [UInt8] = [0x56, 0x47, 0x52, 0x01]  // "VGR" v1
+    static let magic: [UInt8] = [0x56, 0x47, 0x52, 0x02]  // "VGR" v2
 
     var layout: UInt64
     var source: SourceCoordinates
@@ -64,7 +64,7 @@ struct RepartitionEnvelope {
 
     private static func appendString(_ s: String, to buffer: inout [UInt8]) {
         let utf8 = s.utf8
-        buffer.appendLittleEndian(UInt16(truncatingIfNeeded: utf8.count))
+        buffer.appendLittleEndian(UInt32(utf8.count))
         buffer.append(contentsOf: utf8)
     }
 
@@ -76,7 +76,7 @@ struct RepartitionEnvelope {
         guard bytes.count >= 4, Array(bytes[0..<4]) == magic else { return bad("unknown header") }
         var r = ByteReader(bytes, position: 4)
         func string() -> String? {
-            guard let n = r.read(UInt16.self), let b = r.readBytes(Int(n)) else { return nil }
+            guard let n = r.read(UInt32.self), let b = r.readBytes(Int(n)) else { return nil }
             return String(validating: b, as: UTF8.self)
         }
         guard let layout = r.read(UInt64.self), let topic = string(), let partition = r.read(Int32.self),

@@ -55,6 +55,9 @@ public struct StageProcessor {
         idField = topology.source.schema.fields.firstIndex { $0.name == "txn_id" && $0.type == .string }
     }
 
+    /// 3000-01-01T00:00:00Z in epoch milliseconds: event times beyond it are refused as implausible.
+    static let latestPlausibleTimestamp: Int64 = 32_503_680_000_000
+
     /// The names of a stage's per-event features, in output order.
     static func perEventNames(_ stage: Topology.Stage) -> [String] {
         stage.features.filter(\.isPerEvent).map(\.name)
@@ -122,6 +125,13 @@ public struct StageProcessor {
         if stageIndex == 0 {
             do {
                 let record = try decoder.decode(value)
+                if record.timestamp > Self.latestPlausibleTimestamp {
+                    // A clock in microseconds or nanoseconds would move the partition's stream time centuries ahead
+                    // and make every later event late: refuse it instead.
+                    return Prepared(message: message, source: source, outcome: .deadLetter(
+                        kind: "invalid_value",
+                        reason: "field \"\(topology.source.schema.fields[topology.source.schema.timestampField].name)\": event time \(record.timestamp) is after the year 3000 (expected epoch milliseconds; microseconds?)"))
+                }
                 var missing: UInt64 = 0
                 let counts = decoder.missingCounts
                 if seenMissing.count != counts.count { seenMissing = counts.map { _ in 0 } }
@@ -215,11 +225,13 @@ public struct StageProcessor {
             }
             clock.observe(t)
             let watermark = clock.watermark(grace: topology.graceMillis)
-            let timer = try store.withState(of: key) { state in
+            let (before, after) = try store.withState(of: key) { state in
+                let before = state.nextTimer
                 engine.apply(record, key: &state, watermark: watermark, upstream: allValues, into: &values)
-                return state.nextTimer
+                return (before, state.nextTimer)
             }
-            if timer != .max { timers.push(timer, key) }
+            // The queue needs an entry when the key's timer moves (the old entry goes stale and is skipped).
+            if after != .max && after != before { timers.push(after, key) }
         } else {
             values.removeAll(keepingCapacity: true)
             for _ in 0..<engine.perEventFeatures.count { values.append(.missing) }
@@ -228,6 +240,14 @@ public struct StageProcessor {
         allKeys.append(key)
         allValues.append(contentsOf: values)
         if let featureEncoder {
+            guard allValues.count == featureEncoder.featureNames.count, allKeys.count == topology.stages.count else {
+                try deadLetter(
+                    message, source: source, kind: "layout",
+                    reason: "the record carries \(allValues.count) feature values for \(featureEncoder.featureNames.count) features: written by another version of topology \(topology.name)",
+                    sink: sink)
+                counts.deadLettered += 1
+                return
+            }
             let id: String? = if let idField, case .string(let s) = record.values[idField] { s } else { nil }
             featureEncoder.encode(
                 keys: allKeys, id: id, timestamp: record.timestamp, source: source, values: allValues, into: &writer)

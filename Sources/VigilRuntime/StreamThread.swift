@@ -141,7 +141,7 @@ final class StreamThread: RebalanceListener {
                 for task in tasks.values {
                     guard let head = task.headTime, best == nil || head < bestTime else { continue }
                     let limit = limits[task.stageIndex]
-                    if task.stageIndex < paced, head != .min, limit != .max, head > limit &+ slack {
+                    if task.stageIndex < paced, head != .min, limit < .max - slack, head > limit + slack {
                         heldBack = true
                         continue
                     }
@@ -323,6 +323,7 @@ final class StreamThread: RebalanceListener {
         if stored < low {
             logger.warning("the log no longer holds records \(stored)..<\(low) of \(task.partition) (retention?): they are skipped")
             coordinator.counters.addTruncated(Int(low - stored))
+            task.skip(to: low)
             return low
         }
         return stored

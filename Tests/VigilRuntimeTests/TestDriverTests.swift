@@ -187,4 +187,34 @@ struct TestDriverTests {
         #expect(event.features["card_count_1h"] == 5, "the count kept its history across the edit")
         #expect(event.eventID.hasSuffix(":0:5"))
     }
+
+    @Test("an event time in microseconds goes to the dead-letter topic instead of moving the stream time centuries ahead")
+    func implausibleEventTime() throws {
+        let dir = try Support.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let t = try Self.topology("      - {name: n_1h, aggregation: count, window: 1h}", dir: dir)
+        let driver = try TopologyTestDriver(topology: t)
+        defer { driver.close() }
+        let micros = Self.tx("c1", ts: Self.t0 * 1_000)
+        try driver.pipe(Self.records([Self.tx("c1", ts: Self.t0), micros, Self.tx("c1", ts: Self.t0 + Self.minute)]))
+        #expect(driver.featureEvents.count == 2)
+        #expect(driver.lateEvents.isEmpty, "the next event is not late: the stream time did not jump")
+        let dead = try #require(driver.deadLetters.first)
+        #expect(dead.value == micros)
+        #expect(dead.header("vigil.error.kind") == "invalid_value")
+        #expect(dead.header("vigil.error.reason")?.contains("after the year 3000") == true)
+    }
+
+    @Test("a key longer than 64 KiB travels through the repartition topics intact")
+    func longKeyThroughStages() throws {
+        var t = try TopologyLoader.load(path: FlagshipTests.flagshipPath)
+        t.stateDirectory = "unused"
+        let driver = try TopologyTestDriver(topology: t)
+        defer { driver.close() }
+        let card = String(repeating: "c", count: 70_000)
+        try driver.pipe([(key: nil, value: Self.tx(card, ts: Self.t0, merchant: String(repeating: "m", count: 66_000)))])
+        #expect(driver.deadLetters.isEmpty)
+        let event = try FeatureEvent(try #require(driver.featureEvents.first?.value))
+        #expect(event.key == card)
+    }
 }

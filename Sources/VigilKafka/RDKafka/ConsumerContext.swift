@@ -32,6 +32,9 @@ final class ConsumerContext: ClientContext, @unchecked Sendable {
             let cooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
             self.cooperative = cooperative
             let assigned = RDKafkaTopicPartitionList.partitions(of: partitions)
+            // Revoked and assigned again within one poll: what the poll returns for them from now on belongs to the
+            // new assignment (which starts at the listener's offsets) and must not be dropped as stale.
+            revokedDuringPoll.subtract(assigned)
             logger.debug("partitions assigned", metadata: ["partitions": "\(assigned)", "cooperative": "\(cooperative)"])
             let starts = listener?.partitionsAssigned(assigned) ?? [:]
             let list = RDKafkaTopicPartitionList(copying: partitions)
