@@ -11,6 +11,9 @@ public enum DeadLetter {
     public static let offsetHeader = "vigil.source.offset"
     public static let topologyHeader = "vigil.topology"
     public static let stageHeader = "vigil.stage"
+    /// Present when the record's value was cut to its first kilobyte because the producer refused it whole: the
+    /// original size in bytes (the whole record is still at its source coordinates).
+    public static let truncatedHeader = "vigil.error.truncated"
 
     /// The headers of a dead-letter record.
     public static func headers(

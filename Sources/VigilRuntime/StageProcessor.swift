@@ -253,8 +253,13 @@ public struct StageProcessor {
                 keys: allKeys, id: id, timestamp: record.timestamp, source: source, values: allValues, into: &writer)
             keyBytes.removeAll(keepingCapacity: true)
             if let first = allKeys.first ?? nil { keyBytes.append(contentsOf: first.utf8) }
-            try sink.send(topic: topology.sinks.features, key: keyBytes, value: writer.bytes, headers: [])
-            counts.featuresOut += 1
+            if try sendOrDeadLetter(
+                topology.sinks.features, key: keyBytes, value: writer.bytes, message: message, source: source, sink: sink)
+            {
+                counts.featuresOut += 1
+            } else {
+                counts.deadLettered += 1
+            }
         } else if let nextStage {
             // Keyed by the next stage's key; an event without one keeps a key of its own so it still arrives (and
             // passes through with that stage's features missing).
@@ -265,8 +270,13 @@ public struct StageProcessor {
                 RepartitionEnvelope.encode(
                     layout: outputLayout, source: source, keys: allKeys, values: allValues, event: raw, into: &buffer)
             }
-            try sink.send(topic: nextStage.inputTopic, key: keyBytes, value: buffer, headers: [])
-            counts.forwarded += 1
+            if try sendOrDeadLetter(
+                nextStage.inputTopic, key: keyBytes, value: buffer, message: message, source: source, sink: sink)
+            {
+                counts.forwarded += 1
+            } else {
+                counts.deadLettered += 1
+            }
         }
         try closeDueWindows(store: store, clock: clock, timers: &timers, sink: sink, counts: &counts)
     }
@@ -328,11 +338,40 @@ public struct StageProcessor {
         SourceCoordinates(topic: message.topic, partition: message.partition, offset: message.offset)
     }
 
+    /// Sends an output record; one the producer refuses as too large (an input near the size limit, grown by the
+    /// features or the envelope) sends the input to the dead-letter topic instead, so the stream goes on. Returns
+    /// whether the output was sent.
+    private func sendOrDeadLetter(
+        _ topic: String, key: [UInt8], value: [UInt8], message: KafkaMessage, source: SourceCoordinates,
+        sink: any RecordSink
+    ) throws -> Bool {
+        do {
+            try sink.send(topic: topic, key: key, value: value, headers: [])
+            return true
+        } catch let error as KafkaError where error.rdKafkaCode == KafkaErrorCode.messageTooLarge.rawValue {
+            try deadLetter(
+                message, source: source, kind: "too_large",
+                reason: "its output record for \(topic) is \(value.count) bytes, more than the producer accepts (message.max.bytes): \(error)",
+                sink: sink)
+            return false
+        }
+    }
+
     private func deadLetter(
         _ message: KafkaMessage, source: SourceCoordinates, kind: String, reason: String, sink: any RecordSink
     ) throws {
         let headers = DeadLetter.headers(kind: kind, reason: reason, source: source, topology: topology.name, stage: stage.name)
-        try sink.send(topic: topology.sinks.deadLetter, key: message.key, value: message.value, headers: headers)
+        do {
+            try sink.send(topic: topology.sinks.deadLetter, key: message.key, value: message.value, headers: headers)
+        } catch let error as KafkaError where error.rdKafkaCode == KafkaErrorCode.messageTooLarge.rawValue {
+            // Even the dead letter is too big for the producer: keep its first kilobyte and say how big it was;
+            // the whole record is still at its source coordinates.
+            let original = message.value ?? []
+            let truncated = [KafkaHeader(key: DeadLetter.truncatedHeader, value: Array(String(original.count).utf8))]
+            try sink.send(
+                topic: topology.sinks.deadLetter, key: message.key.map { Array($0.prefix(1024)) },
+                value: Array(original.prefix(1024)), headers: headers + truncated)
+        }
     }
 }
 

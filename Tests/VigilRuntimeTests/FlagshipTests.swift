@@ -171,6 +171,44 @@ struct FlagshipTests {
         #expect(checked > 10_000)
     }
 
+    @Test("an input whose repartition record would exceed the producer's size limit goes to the DLQ, and the stream goes on")
+    func oversizedOutputIsDeadLettered() async throws {
+        let cluster = try EmbeddedKafka(brokers: 1, logger: Support.logger)
+        let stateDir = try Support.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: stateDir) }
+        let topology = try Self.flagship(stateDirectory: stateDir)
+        try Self.createTopics(topology, on: cluster)
+        var records = Support.transactions(count: 200, seed: 3, cards: 50).map {
+            (key: Optional(Array($0.cardID.utf8)), value: Optional(Support.encode($0)))
+        }
+        // A valid event with an undeclared 19.9 kB field: fine to read, too big once wrapped for the next stage
+        // with message.max.bytes = 20000.
+        var big = Support.encode(Support.transactions(count: 1, seed: 4, cards: 1)[0])
+        big.removeLast()  // the closing brace
+        big += Array(",\"blob\":\"".utf8) + Array(repeating: UInt8(ascii: "x"), count: 19_900 - big.count - 11) + Array("\"}".utf8)
+        records.insert((key: Array("big".utf8), value: big), at: 100)
+        let input = records
+        let bootstrap = cluster.bootstrapServers
+        try await Support.onThread { try Support.produce(input, topic: topology.source.topic, bootstrap: bootstrap) }
+        var kafka = Support.fastGroup
+        kafka["message.max.bytes"] = "20000"
+        let runner = Runner(
+            topology: topology,
+            options: RuntimeOptions(bootstrapServers: bootstrap, kafka: kafka, stopWhenCaughtUp: true),
+            logger: Support.logger)
+        try await Support.onThread { try runner.run() }
+        #expect(runner.counters.eventsIn == 201)
+        #expect(runner.counters.featuresOut == 200)
+        let dlq = try await Support.onThread { try Support.readAll(topology.sinks.deadLetter, bootstrap: bootstrap) }
+        #expect(dlq.count == 1)
+        let dead = try #require(dlq.first)
+        #expect(dead.header("vigil.error.kind") == "too_large")
+        #expect(dead.header("vigil.source.offset") != nil)
+        // The dead letter itself is over the limit with its headers: its first kilobyte is kept, with the size.
+        #expect(dead.header("vigil.error.truncated") == "\(big.count)")
+        #expect(dead.value == Array(big.prefix(1024)))
+    }
+
     /// A stage's input log in partition and offset order: the source event id, the stage key and the event time of
     /// each record (late records included: they are in the log, but not in the state).
     static func stageLog(_ t: Topology, stage: Int, bootstrap: String) async throws -> [(id: String, key: String?, ts: Int64)] {
