@@ -35,8 +35,8 @@ final class PartitionStore {
         var bytes: Int
     }
 
-    private var cache: [String: Entry] = [:]
-    private var dirtyKeys: [String] = []
+    private var cache: [StateKey: Entry] = [:]
+    private var dirtyKeys: [StateKey] = []
     private var cachedBytes = 0
     private var keyBuffer: [UInt8] = []
     private var valueBuffer: [UInt8] = []
@@ -93,7 +93,8 @@ final class PartitionStore {
 
     /// Reads the state of `key` for update: the closure's changes are kept in the cache and written at the next
     /// commit.
-    func withState<R>(of key: String, _ body: (inout KeyState) throws -> R) throws -> R {
+    func withState<R>(of name: String, _ body: (inout KeyState) throws -> R) throws -> R {
+        let key = StateKey(name)
         var index = cache.index(forKey: key)
         if index == nil {
             try load(key)
@@ -105,19 +106,19 @@ final class PartitionStore {
         return result
     }
 
-    private func load(_ key: String) throws {
-        setKeyBuffer(key)
+    private func load(_ key: StateKey) throws {
+        setKeyBuffer(key.string)
         var state = KeyState()
         var timer = Int64.max
         if let bytes = try store.get(keyBuffer) {
             do {
                 state = try KeyState(decoding: bytes, engine: engine)
             } catch {
-                throw RuntimeError.corruptState(path: store.path, key: key)
+                throw RuntimeError.corruptState(path: store.path, key: key.string)
             }
             timer = state.nextTimer
         }
-        let bytes = Self.cachedSize(key: key, state: state)
+        let bytes = Self.cachedSize(key: key.string, state: state)
         cache[key] = Entry(state: state, dirty: false, committedTimer: timer, bytes: bytes)
         cachedBytes += bytes
     }
@@ -139,15 +140,15 @@ final class PartitionStore {
     /// key. The order of operations on distinct keys within one batch does not change what the batch writes.
     func commit(nextOffset: Int64, streamTime: Int64, watermark: Int64) throws {
         batch.clear()
-        var expired: [String] = []
+        var expired: [StateKey] = []
         timerChanges.removeAll(keepingCapacity: true)
         dirtyKeys.sort()
         for key in dirtyKeys {
             guard let index = cache.index(forKey: key) else { continue }
-            setKeyBuffer(key)
+            setKeyBuffer(key.string)
             // In place (a modify access): reading the entry through a getter would copy and retain its buffers.
             let (isExpired, delta, oldTimer, newTimer) = Self.write(
-                &cache.values[index], key: key, engine: engine, watermark: watermark, into: &valueBuffer)
+                &cache.values[index], key: key.string, engine: engine, watermark: watermark, into: &valueBuffer)
             cachedBytes += delta
             if isExpired {
                 batch.delete(keyBuffer)
@@ -158,8 +159,8 @@ final class PartitionStore {
                 bytesWritten += valueBuffer.count
             }
             if oldTimer != newTimer {
-                if oldTimer != .max { timerChanges.append((oldTimer, key, false)) }
-                if newTimer != .max { timerChanges.append((newTimer, key, true)) }
+                if oldTimer != .max { timerChanges.append((oldTimer, key.string, false)) }
+                if newTimer != .max { timerChanges.append((newTimer, key.string, true)) }
             }
         }
         // In index order too: by timer, then key (the byte order of the index keys for ASCII keys).
@@ -290,5 +291,31 @@ final class PartitionStore {
         bytes.appendBigEndian(UInt64(bitPattern: timer) ^ (1 << 63))
         bytes.append(contentsOf: key.utf8)
         return bytes
+    }
+}
+
+/// A state key as RocksDB sees it: two keys are equal when their UTF-8 bytes are. (Swift's `String ==` compares by
+/// Unicode canonical equivalence — "é" equals "e\u{301}" — which would let two different RocksDB keys share one
+/// cached state.) Ordered by bytes, as RocksDB orders them.
+struct StateKey: Hashable, Comparable {
+    let string: String
+
+    init(_ string: String) {
+        var s = string
+        s.makeContiguousUTF8()
+        self.string = s
+    }
+
+    static func == (a: StateKey, b: StateKey) -> Bool {
+        a.string.utf8.elementsEqual(b.string.utf8)
+    }
+
+    func hash(into hasher: inout Hasher) {
+        var s = string
+        s.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+    }
+
+    static func < (a: StateKey, b: StateKey) -> Bool {
+        a.string.utf8.lexicographicallyPrecedes(b.string.utf8)
     }
 }

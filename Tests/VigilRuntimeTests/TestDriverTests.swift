@@ -217,4 +217,19 @@ struct TestDriverTests {
         let event = try FeatureEvent(try #require(driver.featureEvents.first?.value))
         #expect(event.key == card)
     }
+
+    @Test("keys are compared by their bytes, as RocksDB does: canonically equivalent spellings are different keys")
+    func keysAreBytes() throws {
+        let dir = try Support.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let t = try Self.topology("      - {name: n_1h, aggregation: count, window: 1h}", dir: dir)
+        let driver = try TopologyTestDriver(topology: t)
+        defer { driver.close() }
+        let composed = "caf\u{E9}", decomposed = "cafe\u{301}"
+        #expect(composed == decomposed, "Swift strings compare by canonical equivalence")
+        try driver.pipe(Self.records([Self.tx(composed, ts: Self.t0), Self.tx(decomposed, ts: Self.t0 + 1)]))
+        let counts = try driver.featureEvents.map { try FeatureEvent(try #require($0.value)).features["n_1h"] }
+        #expect(counts == [0, 0], "the second spelling has no history of its own")
+        #expect(try driver.committedStates().count == 2)
+    }
 }
