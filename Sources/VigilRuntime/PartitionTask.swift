@@ -209,8 +209,9 @@ public final class PartitionTask {
     /// Whether records were processed since the last commit.
     public var hasUncommittedWork: Bool { dirty }
 
-    /// Forgets uncommitted work: the records since the last commit will be processed again.
-    package func rollback() {
+    /// Forgets uncommitted work: the records since the last commit will be processed again. Throws if the committed
+    /// timers cannot be read back (the task must then be closed: its windows would never close).
+    package func rollback() throws {
         dropQueue()
         if processor.missingCounts != nil {
             processor.resetMissingCounts(decoded: reportedDecoded, missing: reportedMissing)
@@ -219,9 +220,10 @@ public final class PartitionTask {
         nextOffset = store.committedOffset ?? KafkaOffset.beginning
         clock = StreamClock(streamTime: store.committedStreamTime)
         streamTimeAtArrival = clock.streamTime
-        timers = TimerQueue((try? store.committedTimers()) ?? [])
         pendingCounts = BatchCounts()
         dirty = false
+        timers = TimerQueue()
+        timers = TimerQueue(try store.committedTimers())
     }
 
     /// Key states written at commits and their encoded bytes, since the task opened (for benchmarks).

@@ -289,7 +289,7 @@ final class StreamThread: RebalanceListener {
             waitingSince[tp] = nil
             guard let task = tasks.removeValue(forKey: tp) else { continue }
             task.dropQueue()
-            if task.hasUncommittedWork { task.rollback() }
+            if task.hasUncommittedWork { try? task.rollback() }  // closed next: nothing to keep
             task.close()
             logger.debug("partition revoked", metadata: ["partition": "\(tp)", "committed_to": "\(task.nextOffset)"])
         }
@@ -331,7 +331,7 @@ final class StreamThread: RebalanceListener {
 
     private func closeAllTasks() {
         for task in tasks.values {
-            if task.hasUncommittedWork { task.rollback() }
+            if task.hasUncommittedWork { try? task.rollback() }  // closed next: nothing to keep
             task.close()
         }
         tasks.removeAll()
