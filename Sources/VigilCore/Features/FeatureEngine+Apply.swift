@@ -104,22 +104,12 @@ extension FeatureEngine {
             let sum = key.buffer.numeric[c].prefixSum[hi] &- key.buffer.numeric[c].prefixSum[lo]
             return .decimal(units: add ? sum &+ x : sum)
         case .mean, .variance, .stddev, .zScore:
-            var n = key.buffer.numeric[c].prefixCount[hi] &- key.buffer.numeric[c].prefixCount[lo]
-            var sum = key.buffer.numeric[c].prefixSum[hi] &- key.buffer.numeric[c].prefixSum[lo]
-            var squares: Int128 =
+            let n = key.buffer.numeric[c].prefixCount[hi] &- key.buffer.numeric[c].prefixCount[lo]
+            let sum = key.buffer.numeric[c].prefixSum[hi] &- key.buffer.numeric[c].prefixSum[lo]
+            let squares: Int128 =
                 key.buffer.numeric[c].squares
                 ? key.buffer.numeric[c].prefixSquares[hi] &- key.buffer.numeric[c].prefixSquares[lo] : 0
-            if add {
-                n &+= 1
-                sum &+= x
-                squares &+= Int128(x) &* Int128(x)
-            }
-            switch a.aggregation {
-            case .mean: return Accumulator.mean(n: n, sum: sum)
-            case .variance: return Accumulator.variance(n: n, sum: sum, squares: squares)
-            case .stddev: return Accumulator.stddev(n: n, sum: sum, squares: squares)
-            default: return Accumulator.zScore(x: x, n: n, sum: sum, squares: squares)
-            }
+            return Accumulator.moment(a.aggregation, x: x, n: n, sum: sum, squares: squares, add: add)
         case .min, .max:
             let m = key.buffer.numeric[c].values.withUnsafeBufferPointer { b in
                 Self.extreme(b, lo, hi, isMin: a.aggregation == .min, start: add ? x : Accumulator.none)
@@ -202,22 +192,12 @@ extension FeatureEngine {
             let sum = key.tiles[g].numeric[c].prefixSum[hi] &- key.tiles[g].numeric[c].prefixSum[lo]
             return .decimal(units: add ? sum &+ x : sum)
         case .mean, .variance, .stddev, .zScore:
-            var count = key.tiles[g].numeric[c].prefixN[hi] &- key.tiles[g].numeric[c].prefixN[lo]
-            var sum = key.tiles[g].numeric[c].prefixSum[hi] &- key.tiles[g].numeric[c].prefixSum[lo]
-            var squares: Int128 =
+            let count = key.tiles[g].numeric[c].prefixN[hi] &- key.tiles[g].numeric[c].prefixN[lo]
+            let sum = key.tiles[g].numeric[c].prefixSum[hi] &- key.tiles[g].numeric[c].prefixSum[lo]
+            let squares: Int128 =
                 key.tiles[g].numeric[c].keepsSquares
                 ? key.tiles[g].numeric[c].prefixSquares[hi] &- key.tiles[g].numeric[c].prefixSquares[lo] : 0
-            if add {
-                count &+= 1
-                sum &+= x
-                squares &+= Int128(x) &* Int128(x)
-            }
-            switch a.aggregation {
-            case .mean: return Accumulator.mean(n: count, sum: sum)
-            case .variance: return Accumulator.variance(n: count, sum: sum, squares: squares)
-            case .stddev: return Accumulator.stddev(n: count, sum: sum, squares: squares)
-            default: return Accumulator.zScore(x: x, n: count, sum: sum, squares: squares)
-            }
+            return Accumulator.moment(a.aggregation, x: x, n: count, sum: sum, squares: squares, add: add)
         case .min:
             let m = key.tiles[g].numeric[c].min.withUnsafeBufferPointer { b in
                 Self.extreme(b, lo, hi, isMin: true, start: add ? x : Accumulator.none)

@@ -92,6 +92,25 @@ struct Accumulator: Sendable, Equatable {
 
     /// `sum / n` in whole units; missing when n = 0.
     @inline(__always)
+    /// mean, variance, stddev or zscore (of `x`) from a window's count, sum and sum of squares, with `x` added to
+    /// them first when the current event counts in its own window (`add`). Shared by exact and tiled windows.
+    static func moment(
+        _ aggregation: Aggregation, x: Int64, n: Int64, sum: Int64, squares: Int128, add: Bool
+    ) -> FeatureValue {
+        var n = n, sum = sum, squares = squares
+        if add {
+            n &+= 1
+            sum &+= x
+            squares &+= Int128(x) &* Int128(x)
+        }
+        switch aggregation {
+        case .mean: return mean(n: n, sum: sum)
+        case .variance: return variance(n: n, sum: sum, squares: squares)
+        case .stddev: return stddev(n: n, sum: sum, squares: squares)
+        default: return zScore(x: x, n: n, sum: sum, squares: squares)
+        }
+    }
+
     static func mean(n: Int64, sum: Int64) -> FeatureValue {
         n == 0 ? .missing : .double(Double(sum) / Double(n) / Double(FixedPoint.scale))
     }
