@@ -49,8 +49,6 @@ final class PartitionStore {
     private(set) var committedOffset: Int64?
     /// The partition's stream time (newest applied event time) as committed (Int64.min: none yet).
     private(set) var committedStreamTime: Int64 = .min
-    /// Keys deleted by expiry at commits, over the store's life in this process.
-    private(set) var expiredKeys = 0
     /// Key states written at commits, and their encoded bytes, over the store's life in this process.
     private(set) var keysWritten = 0
     private(set) var bytesWritten = 0
@@ -184,7 +182,6 @@ final class PartitionStore {
         for key in expired {
             if let entry = cache.removeValue(forKey: key) { cachedBytes -= entry.bytes }
         }
-        expiredKeys += expired.count
         dirtyKeys.removeAll(keepingCapacity: true)
         committedOffset = nextOffset
         committedStreamTime = streamTime

@@ -136,9 +136,6 @@ public final class PartitionTask {
         return queue[queueHead].eventTime ?? .min
     }
 
-    /// Whether this task reads the source topic (its progress paces the others').
-    var isSource: Bool { stageIndex == 0 }
-
     /// Applies the next queued record.
     func processHead(sink: any RecordSink) throws {
         let prepared = queue[queueHead]

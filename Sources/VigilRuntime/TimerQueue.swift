@@ -10,10 +10,6 @@ struct TimerQueue {
     }
 
     var isEmpty: Bool { heap.isEmpty }
-    var count: Int { heap.count }
-
-    /// The earliest timer, if any.
-    var earliest: Int64? { heap.first?.timer }
 
     mutating func push(_ timer: Int64, _ key: String) {
         heap.append((timer, key))

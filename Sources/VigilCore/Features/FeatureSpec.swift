@@ -88,11 +88,3 @@ public enum Window: Sendable, Equatable {
         }
     }
 }
-
-/// The entity a transaction stage may be keyed by (the first releases' fixed schema); kept for the generator and
-/// older callers. Topologies key stages by any string field of their schema.
-public enum EntityKey: String, Sendable, Equatable, CaseIterable {
-    case cardID = "card_id"
-    case merchantID = "merchant_id"
-    case deviceID = "device_id"
-}
