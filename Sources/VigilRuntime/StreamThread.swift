@@ -104,7 +104,7 @@ final class StreamThread: RebalanceListener {
 
     /// How long a source partition that is behind (the log has records we have not received) may hold back the
     /// others before they go on without it.
-    static let alignmentWait: Duration = .seconds(2)
+    static let alignmentWait: Duration = .seconds(10)
     /// Queued records above which a partition's fetching is paused, and below which it resumes.
     static let pauseAbove = 50_000
     static let resumeBelow = 10_000
@@ -157,6 +157,10 @@ final class StreamThread: RebalanceListener {
         }
         coordinator.publishFrontiers(thread: index, try frontiers().own)
         return applied
+    }
+
+    private func publishFrontiersNow() {
+        if let own = try? frontiers().own { coordinator.publishFrontiers(thread: index, own) }
     }
 
     /// Per stage: `own`, the event time this thread's partitions of the stage have reached (the earliest queued
@@ -260,6 +264,9 @@ final class StreamThread: RebalanceListener {
             "with_state": "\(offsets.values.filter { $0 >= 0 }.count)",
         ])
         coordinator.setAssigned(thread: index, partitions: Array(tasks.keys))
+        // Tell the other threads at once where these partitions stand: until this thread publishes, they
+        // would take its stages as holding nothing back and run ahead of partitions it has just taken over.
+        publishFrontiersNow()
         return offsets
     }
 
@@ -295,6 +302,9 @@ final class StreamThread: RebalanceListener {
         }
         logger.info("partitions revoked", metadata: ["partitions": "\(partitions.map(\.description).sorted())"])
         coordinator.setAssigned(thread: index, partitions: Array(tasks.keys))
+        // Tell the other threads at once where these partitions stand: until this thread publishes, they
+        // would take its stages as holding nothing back and run ahead of partitions it has just taken over.
+        publishFrontiersNow()
     }
 
     /// Opens a task's store, waiting a little if another thread of this process still holds it (a hand-over).
