@@ -28,13 +28,17 @@ public enum FeatureEngineBenchmark {
         public var eventsPerSecond: Double { seconds > 0 ? Double(events) / seconds : 0 }
     }
 
+    /// A windowed aggregate feature, for the lists below.
+    private static func f(
+        _ name: String, _ a: Aggregation, _ field: String?, _ w: Window, current: Bool = false
+    ) -> FeatureSpec {
+        FeatureSpec(name: name, kind: .aggregate(a, field: field, window: w), includeCurrent: current)
+    }
+
     /// The card stage's features, on ``EventSchema/transactionV1``.
     public static let cardFeatures: [FeatureSpec] = {
         let hour: Int64 = 3_600_000
         let day = 24 * hour
-        func f(_ name: String, _ a: Aggregation, _ field: String?, _ w: Window, current: Bool = false) -> FeatureSpec {
-            FeatureSpec(name: name, kind: .aggregate(a, field: field, window: w), includeCurrent: current)
-        }
         return [
             f("card_txn_count_1h", .count, nil, .trailing(millis: hour, tileMillis: nil)),
             f("card_amount_sum_1h", .sum, "amount", .trailing(millis: hour, tileMillis: nil)),
@@ -60,9 +64,6 @@ public enum FeatureEngineBenchmark {
     public static let merchantFeatures: [FeatureSpec] = {
         let hour: Int64 = 3_600_000
         let day = 24 * hour
-        func f(_ name: String, _ a: Aggregation, _ field: String?, _ w: Window, current: Bool = false) -> FeatureSpec {
-            FeatureSpec(name: name, kind: .aggregate(a, field: field, window: w), includeCurrent: current)
-        }
         return [
             f("merchant_txn_count_1h", .count, nil, .trailing(millis: hour, tileMillis: nil)),
             f("merchant_amount_sum_1h", .sum, "amount", .trailing(millis: hour, tileMillis: nil)),
