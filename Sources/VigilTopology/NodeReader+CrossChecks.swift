@@ -136,8 +136,11 @@ extension NodeReader {
     }
 
     /// Every topic has one role: sinks differ from the source and the repartition topics and from each other (the
-    /// late topic may be the dead-letter topic).
-    mutating func checkTopics(name: String, nameNode: Node, source: SourceDraft, stages: [StageDraft], sinks: SinkDrafts) {
+    /// late topic may be the dead-letter topic). The predictions and alerts sinks take part only with `scoring`, the
+    /// shadow sink only with a challenger: a topology without them does not write there.
+    mutating func checkTopics(
+        name: String, nameNode: Node, source: SourceDraft, stages: [StageDraft], sinks: SinkDrafts, scoring: ScoringDraft?
+    ) {
         var roles: [(topic: String, role: String)] = []
         if let topic = source.topic { roles.append((topic, "the input topic")) }
         for stage in stages.dropFirst() {
@@ -155,7 +158,14 @@ extension NodeReader {
             }
             roles.append((topic, "the repartition topic of stage \"\(stageName)\""))
         }
-        for (i, sink) in sinks.topics.enumerated() {
+        let used = sinks.topics.filter { sink in
+            switch sink.key {
+            case "predictions", "alerts": scoring != nil
+            case "shadow": scoring?.hasChallenger == true
+            default: true
+            }
+        }
+        for (i, sink) in used.enumerated() {
             let node = sink.node ?? nameNode
             let defaultHint = sink.node == nil
                 ? "sinks.\(sink.key) defaults to <name>-\(sink.key); set it to another topic" : nil
@@ -170,7 +180,7 @@ extension NodeReader {
                            : "an output topic must differ from the topics the topology reads"))
                 continue
             }
-            for other in sinks.topics[..<i] where other.topic == sink.topic {
+            for other in used[..<i] where other.topic == sink.topic {
                 if Set([other.key, sink.key]) == ["dlq", "late"] { continue }
                 report(node, "sinks.\(sink.key)", .topicCollision,
                        "\"\(sink.topic)\" is already the \(other.key) topic",

@@ -4,9 +4,9 @@ import Yams
 extension NodeReader {
     static let documentKeys = [
         "name", "source", "stages", "sinks", "grace", "idle_timeout", "retention", "distinct_exact_limit",
-        "guarantee", "state_dir", "kafka",
+        "guarantee", "state_dir", "kafka", "scoring",
     ]
-    static let sinkKeys = ["features", "windows", "dlq", "late"]
+    static let sinkKeys = ["features", "windows", "dlq", "late", "predictions", "shadow", "alerts"]
 
     /// The sinks as read: each topic with the node it was written at (nil for a default).
     struct SinkDrafts {
@@ -79,8 +79,12 @@ extension NodeReader {
 
         checkStages(stages)
         checkFeatures(stages, retention: retention, retentionNode: map["retention"])
+        var scoring: ScoringDraft?
+        if let node = map["scoring"], let key = Self.key("scoring", in: map) {
+            scoring = self.scoring(node, keyNode: key, stages: stages, schema: source?.schema)
+        }
         if let name, let source {
-            checkTopics(name: name, nameNode: map["name"]!, source: source, stages: stages, sinks: sinks)
+            checkTopics(name: name, nameNode: map["name"]!, source: source, stages: stages, sinks: sinks, scoring: scoring)
         }
 
         guard issues.isEmpty, let name, let source, let topic = source.topic, let schema = source.schema else {
@@ -95,13 +99,16 @@ extension NodeReader {
                 name: stageName, key: key, keyField: keyField, features: features,
                 inputTopic: i == 0 ? topic : Self.repartitionTopic(name, stageName), line: s.line))
         }
-        guard !built.isEmpty else { return nil }
+        guard !built.isEmpty, scoring == nil || scoring?.scoring != nil else { return nil }
         return Topology(
             name: name, source: .init(topic: topic, partitions: source.partitions, schema: schema), stages: built,
             sinks: .init(features: sinks.topic("features"), windows: sinks.topic("windows"),
-                         deadLetter: sinks.topic("dlq"), late: sinks.topic("late")),
+                         deadLetter: sinks.topic("dlq"), late: sinks.topic("late"),
+                         predictions: sinks.topic("predictions"), shadow: sinks.topic("shadow"),
+                         alerts: sinks.topic("alerts")),
             graceMillis: grace, idleTimeoutMillis: idleTimeout, retentionMillis: retention,
-            distinctExactLimit: distinctLimit, guarantee: guarantee, stateDirectory: stateDir, kafka: kafka, file: file)
+            distinctExactLimit: distinctLimit, guarantee: guarantee, stateDirectory: stateDir, kafka: kafka, file: file,
+            scoring: scoring?.scoring)
     }
 
     static func repartitionTopic(_ app: String, _ stage: String) -> String { "\(app)-\(stage)-repartition" }

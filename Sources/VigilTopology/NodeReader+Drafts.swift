@@ -46,3 +46,36 @@ extension NodeReader {
         var path: String
     }
 }
+
+extension NodeReader {
+    /// The scoring section as read: whether it names a challenger (for the shadow sink's topic checks) and the
+    /// section itself, nil when it has problems.
+    struct ScoringDraft {
+        var hasChallenger: Bool
+        var scoring: Topology.Scoring?
+    }
+
+    /// One alert rule as read, with the node of its name for the duplicate check. `rule` is nil when the rule has
+    /// problems.
+    struct RuleDraft {
+        var path: String
+        var line: Int
+        var name: String?
+        var nameNode: Node?
+        var rule: Topology.AlertRule?
+    }
+
+    /// What an alert condition may name, gathered from the stage drafts and the schema.
+    struct ConditionScope {
+        /// Per-event features (with a valid spec) and their column in the feature event (`Topology.featureNames`).
+        var columns: [String: Int]
+        /// The per-event features in column order (for did-you-mean hints).
+        var columnNames: [String]
+        /// Tumbling, hopping and session features: they have no value per event.
+        var windowed: [String: Window]
+        /// Every feature name, those with problems of their own included (they are not reported again).
+        var declared: Set<String>
+        /// Nil when the schema has problems: field conditions are then not checked, not guessed.
+        var schema: EventSchema?
+    }
+}

@@ -6,7 +6,9 @@ import Yams
 /// Reading goes in two passes: the sections are read into drafts that remember their YAML nodes
 /// (`NodeReader+Document.swift`, `+Source.swift`, `+Stage.swift`, `+Window.swift`), then the checks that span
 /// sections — names unique across stages, ratio references and cycles, retention, topic collisions — run over the
-/// drafts (`+CrossChecks.swift`), so each problem still points at its line and column.
+/// drafts (`+CrossChecks.swift`), so each problem still points at its line and column. The scoring section
+/// (`+Scoring.swift`, `+Condition.swift`) is read after the stages, whose drafts say what its alert conditions may
+/// name.
 struct NodeReader {
     let file: String
     var issues: [TopologyIssue] = []
@@ -85,11 +87,11 @@ struct NodeReader {
     }
 
     /// A whole number in `range`.
-    mutating func integer(_ node: Node, path: String, range: ClosedRange<Int>) -> Int? {
+    mutating func integer(_ node: Node, path: String, range: ClosedRange<Int>, hint: String? = nil) -> Int? {
         guard let text = scalarString(node, path: path) else { return nil }
         if let n = Int(text), range.contains(n) { return n }
         report(node, path, .invalidValue,
-               "must be a whole number from \(range.lowerBound) to \(range.upperBound), found \"\(text)\"")
+               "must be a whole number from \(range.lowerBound) to \(range.upperBound), found \"\(text)\"", hint: hint)
         return nil
     }
 

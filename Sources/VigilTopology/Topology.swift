@@ -6,7 +6,8 @@ public import VigilCore
 /// A topology reads one source topic and runs a chain of stages. Stage 0 reads the source topic; every later
 /// stage is keyed by another field and reads the repartition topic `<name>-<stage>-repartition`, into which the
 /// stage before it re-keys the event (with the feature values computed so far). The per-event features of all
-/// stages land in one feature event; closed tumbling, hopping and session windows go to the windows sink.
+/// stages land in one feature event; closed tumbling, hopping and session windows go to the windows sink. With
+/// `scoring`, each feature event is also scored by a model and may raise an alert.
 public struct Topology: Sendable, Equatable {
     /// The application name: the consumer group id and the prefix of the topics Vigil owns.
     public var name: String
@@ -34,11 +35,13 @@ public struct Topology: Sendable, Equatable {
     public var kafka: [String: String]
     /// The file the topology came from (for messages).
     public var file: String
+    /// In-stream scoring and alerting (`scoring:`); nil when the topology only computes features.
+    public var scoring: Scoring?
 
     init(
         name: String, source: Source, stages: [Stage], sinks: Sinks, graceMillis: Int64, idleTimeoutMillis: Int64?,
         retentionMillis: Int64?, distinctExactLimit: Int, guarantee: Guarantee, stateDirectory: String,
-        kafka: [String: String], file: String
+        kafka: [String: String], file: String, scoring: Scoring? = nil
     ) {
         self.name = name
         self.source = source
@@ -52,6 +55,7 @@ public struct Topology: Sendable, Equatable {
         self.stateDirectory = stateDirectory
         self.kafka = kafka
         self.file = file
+        self.scoring = scoring
     }
 
     /// The input topic and the shape of its events.
@@ -92,6 +96,13 @@ public struct Topology: Sendable, Equatable {
         public var deadLetter: String
         /// Events later than the grace period (default `<name>-late`; may be the dead-letter topic).
         public var late: String
+        /// One prediction event per scored input event (default `<name>-predictions`); used only with `scoring`.
+        public var predictions: String
+        /// The challenger model's predictions, which never raise alerts (default `<name>-shadow`); used only when
+        /// `scoring` names a challenger.
+        public var shadow: String
+        /// Alert events (default `<name>-alerts`); used only with `scoring`.
+        public var alerts: String
     }
 
     /// What happens to outputs after a crash.
@@ -104,13 +115,19 @@ public struct Topology: Sendable, Equatable {
 
     /// Every topic the topology reads or writes, with the partition count to create it with: the source, the
     /// repartition topics (as many partitions as the source), the features sink, the windows sink (only when a
-    /// stage has windowed features), the dead-letter and late topics (one partition; listed once when they are the
-    /// same topic).
+    /// stage has windowed features), the predictions, shadow (only with a challenger) and alerts sinks (only with
+    /// `scoring`; as many partitions as the source), the dead-letter and late topics (one partition; listed once
+    /// when they are the same topic).
     public var topics: [(name: String, partitions: Int32)] {
         var list: [(name: String, partitions: Int32)] = [(source.topic, source.partitions)]
         for stage in stages.dropFirst() { list.append((stage.inputTopic, source.partitions)) }
         list.append((sinks.features, source.partitions))
         if hasWindowedFeatures { list.append((sinks.windows, source.partitions)) }
+        if let scoring {
+            list.append((sinks.predictions, source.partitions))
+            if scoring.challenger != nil { list.append((sinks.shadow, source.partitions)) }
+            list.append((sinks.alerts, source.partitions))
+        }
         list.append((sinks.deadLetter, 1))
         if sinks.late != sinks.deadLetter { list.append((sinks.late, 1)) }
         return list

@@ -24,7 +24,7 @@ public struct TopologyError: Error, Sendable, CustomStringConvertible {
 
         public var description: String { rawValue }
 
-        /// The file could not be read.
+        /// The file, or a list file an alert condition names (`in_file:`), could not be read.
         public static let unreadableFile = Code("unreadable_file")
         /// The file is not valid YAML.
         public static let invalidYAML = Code("invalid_yaml")
@@ -47,16 +47,18 @@ public struct TopologyError: Error, Sendable, CustomStringConvertible {
         /// An aggregation the engine does not have.
         public static let unknownAggregation = Code("unknown_aggregation")
         /// A field that does not apply in its context: `field` on `count`, `tile` on a tumbling window,
-        /// `include_current` on `zscore`, `window` on a ratio …
+        /// `include_current` on `zscore`, `window` on a ratio, `canary` without a challenger, a membership test on
+        /// the score or a feature …
         public static let notApplicable = Code("not_applicable")
         /// A feature or stage key names a field the source schema does not declare.
         public static let unknownSchemaField = Code("unknown_schema_field")
         /// A schema field of the wrong type for its use: a non-numeric field summed, a decimal stage key, an
-        /// event-time field that is not a timestamp.
+        /// event-time field that is not a timestamp, a string field compared with a number in an alert condition.
         public static let fieldType = Code("field_type")
-        /// An empty `stages` or `features` list, or a schema without fields.
+        /// An empty `stages` or `features` list, a schema without fields, an alert rule with an empty `when`, an
+        /// empty membership list or list file.
         public static let emptyList = Code("empty_list")
-        /// Two features, stages, state ids or schema fields share a name.
+        /// Two features, stages, state ids, schema fields or alert rules share a name.
         public static let duplicateName = Code("duplicate_name")
         /// A stage keyed like the stage before it: it needs no repartition and belongs in that stage.
         public static let redundantStage = Code("redundant_stage")
@@ -64,7 +66,7 @@ public struct TopologyError: Error, Sendable, CustomStringConvertible {
         public static let unknownFeature = Code("unknown_feature")
         /// A ratio names a feature of a later stage, which has no value yet when the ratio is computed.
         public static let laterStageFeature = Code("later_stage_feature")
-        /// A ratio names a tumbling, hopping or session feature, which has no value per event.
+        /// A ratio or an alert condition names a tumbling, hopping or session feature, which has no value per event.
         public static let windowedOperand = Code("windowed_operand")
         /// Ratios refer to each other in a cycle.
         public static let ratioCycle = Code("ratio_cycle")
@@ -74,5 +76,11 @@ public struct TopologyError: Error, Sendable, CustomStringConvertible {
         public static let windowExceedsRetention = Code("window_exceeds_retention")
         /// Two roles share one Kafka topic (an output writing to the input, a sink on a repartition topic …).
         public static let topicCollision = Code("topic_collision")
+        /// An alert condition names something that is not `score`, a per-event feature or a schema field.
+        public static let unknownName = Code("unknown_name")
+        /// An alert condition names something that is both a feature and a schema field (or `score` and either).
+        public static let ambiguousName = Code("ambiguous_name")
+        /// An alert condition with no test or several, or a `between` whose bounds are not two increasing numbers.
+        public static let invalidCondition = Code("invalid_condition")
     }
 }

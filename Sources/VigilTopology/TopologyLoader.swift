@@ -71,7 +71,8 @@ public enum TopologyLoader {
         }
     }
 
-    private static func readFile(_ path: String) -> String? {
+    /// The UTF-8 text of the file at `path`, nil when it cannot be read or is not UTF-8.
+    static func readFile(_ path: String) -> String? {
         guard let handle = fopen(path, "rb") else { return nil }
         defer { fclose(handle) }
         var bytes = [UInt8]()

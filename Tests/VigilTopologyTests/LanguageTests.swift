@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import VigilCore
 @testable import VigilTopology
@@ -312,6 +313,32 @@ struct LanguageTests {
     @Test("not decimals", arguments: ["", "-", "1.", ".5", "1.23456", "1e3", "1,5", "922337203685477.5808", "+1"])
     func notDecimals(_ text: String) {
         #expect(NodeReader.decimalUnits(text) == nil)
+    }
+
+    @Test("the scoring example of docs/topology.md loads, with its list file next to it")
+    func docsScoringExample() throws {
+        let text = try String(contentsOfFile: "\(ShippedTopologyTests.root)/docs/topology.md", encoding: .utf8)
+        let section = try #require(text.components(separatedBy: "\n## Scoring\n").dropFirst().first)
+        let example = try #require(section.components(separatedBy: "```yaml\n").dropFirst().first?
+            .components(separatedBy: "```").first)
+        let dir = try TemporaryDirectory()
+        try dir.write("topologies/lists/allowed-cards.txt", "c000001\n")
+        let t = try TopologyLoader.load(path: try dir.write("topologies/card-risk.yaml", example))
+        let scoring = try #require(t.scoring)
+        #expect(scoring.model == "\(dir.path)/topologies/../models/fraud-demo")
+        #expect(scoring.challenger == "\(dir.path)/topologies/../models/fraud-next")
+        #expect(scoring.canaryFraction == 0.1)
+        #expect(scoring.alerts.map(\.name) == ["very_high_score", "review_band", "big_spend", "deny_listed_merchant"])
+        #expect(scoring.alerts.map(\.severity) == [.critical, .warning, .warning, .critical])
+        #expect(scoring.alerts[3].unless == [
+            .init(subject: .field(name: "card_id", index: 1), test: .member(of: ["c000001"], negated: false)),
+        ])
+        #expect(t.topics.map(\.name).suffix(5) == ["card-risk-predictions", "card-risk-shadow", "card-risk-alerts",
+                                                   "card-risk-dlq", "card-risk-late"])
+        // The summary line the section shows, up to the directory the test loaded it from.
+        let line = try #require(section.components(separatedBy: "```text\n").dropFirst().first?
+            .components(separatedBy: "\n").first)
+        #expect(TopologyLoader.summary(t).replacingOccurrences(of: "\(dir.path)/", with: "").contains(line))
     }
 
     @Test("the summary names the stages, keys, inputs, feature counts and outputs")

@@ -44,7 +44,9 @@ struct TopologyLoaderTests {
                         includeCurrent: true),
         ])
         #expect(t.graceMillis == 30_000)
-        #expect(t.sinks == .init(features: "velo-features", windows: "velo-windows", deadLetter: "velo-dlq", late: "velo-late"))
+        #expect(t.sinks == .init(features: "velo-features", windows: "velo-windows", deadLetter: "velo-dlq", late: "velo-late",
+                                 predictions: "velo-predictions", shadow: "velo-shadow", alerts: "velo-alerts"))
+        #expect(t.scoring == nil)
         #expect(t.kafka == ["linger.ms": "2"])
         #expect(t.guarantee == .atLeastOnce)
         #expect(t.idleTimeoutMillis == nil)
