@@ -4,16 +4,21 @@ import VigilCore
 /// with what the earlier stages computed for it.
 ///
 /// Binary, little-endian, versioned; read only by Vigil (docs/events.md, "internal topics"):
-/// `"VGR" 0x02` · layout u64 · source topic (u32 length + UTF-8) · partition i32 · offset i64 ·
-/// keys (u16 count, each: u8 present, u32 length, UTF-8) · values (u16 count, each: u8 tag, 8 bytes) ·
+/// `"VGR" 0x03` · layout u64 · source topic (u32 length + UTF-8) · partition i32 · offset i64 ·
+/// source record timestamp i64 (epoch ms, Int64.min when unknown) · keys (u16 count, each: u8 present, u32 length, UTF-8) · values (u16 count, each: u8 tag, 8 bytes) ·
 /// the original event bytes (u32 length + bytes).
 /// `layout` identifies the topology's stages and features up to the sender: a receiver built from another version
-/// of the topology sends the record to the dead-letter topic instead of misreading the values.
+/// of the topology sends the record to the dead-letter topic instead of misreading the values. Version 2 (without
+/// the source timestamp) is still read.
 struct RepartitionEnvelope {
-    static let magic: [UInt8] = [0x56, 0x47, 0x52, 0x02]  // "VGR" v2
+    static let magic: [UInt8] = [0x56, 0x47, 0x52, 0x03]  // "VGR" v3
+    static let magicV2: [UInt8] = [0x56, 0x47, 0x52, 0x02]
 
     var layout: UInt64
     var source: SourceCoordinates
+    /// The Kafka timestamp of the source record (epoch ms; nil when unknown): where the processing latency of the
+    /// event's prediction is measured from. Part of the input log, so replays carry the same value.
+    var sourceTimestamp: Int64?
     /// The event's key in each earlier stage (nil where it had none).
     var keys: [String?]
     /// The per-event features of the earlier stages, in output order.
@@ -23,7 +28,7 @@ struct RepartitionEnvelope {
 
     /// Writes the envelope into `buffer`, replacing its contents.
     static func encode(
-        layout: UInt64, source: SourceCoordinates, keys: [String?], values: [FeatureValue],
+        layout: UInt64, source: SourceCoordinates, sourceTimestamp: Int64?, keys: [String?], values: [FeatureValue],
         event: UnsafeRawBufferPointer, into buffer: inout [UInt8]
     ) {
         buffer.removeAll(keepingCapacity: true)
@@ -32,6 +37,7 @@ struct RepartitionEnvelope {
         appendString(source.topic, to: &buffer)
         buffer.appendLittleEndian(source.partition)
         buffer.appendLittleEndian(source.offset)
+        buffer.appendLittleEndian(sourceTimestamp ?? .min)
         buffer.appendLittleEndian(UInt16(keys.count))
         for key in keys {
             if let key {
@@ -73,15 +79,24 @@ struct RepartitionEnvelope {
         func bad(_ why: String) -> Result<RepartitionEnvelope, DecodeError> {
             .failure(DecodeError(kind: DecodeError.Kind(rawValue: "bad_envelope"), reason: "not a Vigil repartition record: \(why)"))
         }
-        guard bytes.count >= 4, Array(bytes[0..<4]) == magic else { return bad("unknown header") }
+        guard bytes.count >= 4, bytes[0] == magic[0], bytes[1] == magic[1], bytes[2] == magic[2],
+              bytes[3] == magic[3] || bytes[3] == magicV2[3]
+        else { return bad("unknown header") }
+        let hasTimestamp = bytes[3] == magic[3]
         var r = ByteReader(bytes, position: 4)
         func string() -> String? {
             guard let n = r.read(UInt32.self), let b = r.readBytes(Int(n)) else { return nil }
             return String(validating: b, as: UTF8.self)
         }
         guard let layout = r.read(UInt64.self), let topic = string(), let partition = r.read(Int32.self),
-              let offset = r.read(Int64.self), let nKeys = r.read(UInt16.self)
+              let offset = r.read(Int64.self)
         else { return bad("truncated") }
+        var sourceTimestamp: Int64?
+        if hasTimestamp {
+            guard let t = r.read(Int64.self) else { return bad("truncated") }
+            sourceTimestamp = t == .min ? nil : t
+        }
+        guard let nKeys = r.read(UInt16.self) else { return bad("truncated") }
         var keys: [String?] = []
         keys.reserveCapacity(Int(nKeys))
         for _ in 0..<nKeys {
@@ -110,7 +125,8 @@ struct RepartitionEnvelope {
             return bad("truncated event")
         }
         return .success(RepartitionEnvelope(
-            layout: layout, source: SourceCoordinates(topic: topic, partition: partition, offset: offset), keys: keys,
+            layout: layout, source: SourceCoordinates(topic: topic, partition: partition, offset: offset),
+            sourceTimestamp: sourceTimestamp, keys: keys,
             values: values, event: Array(event)))
     }
 

@@ -100,6 +100,8 @@ public struct StageProcessor {
     struct Prepared {
         var message: KafkaMessage
         var source: SourceCoordinates
+        /// The Kafka timestamp of the source record (epoch ms), when known: the start of the prediction latency.
+        var sourceTimestamp: Int64?
         var outcome: Outcome
         /// Bit i: schema field i was absent or null in the source event (stage 0, first 64 fields).
         var missing: UInt64 = 0
@@ -140,8 +142,8 @@ public struct StageProcessor {
                     seenMissing[i] = counts[i]
                 }
                 return Prepared(
-                    message: message, source: source, outcome: .record(record, event: value, keys: [], values: []),
-                    missing: missing)
+                    message: message, source: source, sourceTimestamp: message.timestamp,
+                    outcome: .record(record, event: value, keys: [], values: []), missing: missing)
             } catch let error {
                 return Prepared(message: message, source: source, outcome: .deadLetter(kind: "\(error.kind)", reason: error.reason))
             }
@@ -160,7 +162,7 @@ public struct StageProcessor {
         source = envelope.source
         do {
             let record = try decoder.decode(envelope.event)
-            return Prepared(message: message, source: source, outcome: .record(
+            return Prepared(message: message, source: source, sourceTimestamp: envelope.sourceTimestamp, outcome: .record(
                 record, event: envelope.event, keys: envelope.keys, values: envelope.values))
         } catch let error {
             return Prepared(message: message, source: source, outcome: .deadLetter(kind: "\(error.kind)", reason: error.reason))
@@ -268,7 +270,8 @@ public struct StageProcessor {
             keyBytes.append(contentsOf: nextKey.utf8)
             event.withUnsafeBytes { raw in
                 RepartitionEnvelope.encode(
-                    layout: outputLayout, source: source, keys: allKeys, values: allValues, event: raw, into: &buffer)
+                    layout: outputLayout, source: source, sourceTimestamp: prepared.sourceTimestamp, keys: allKeys,
+                    values: allValues, event: raw, into: &buffer)
             }
             if try sendOrDeadLetter(
                 nextStage.inputTopic, key: keyBytes, value: buffer, message: message, source: source, sink: sink)

@@ -11,3 +11,18 @@ public enum FeatureValue: Sendable, Equatable {
     /// back to the same Double; non-finite values are written as `null`.
     case double(Double)
 }
+
+extension FeatureValue {
+    /// The value as a model sees it: integers as they are, decimals divided by 10 000, doubles as they are, and NaN
+    /// (a missing value) for `missing` and for non-finite doubles — which feature events write as `null`, so that
+    /// a training set read back from feature events and the live model input agree.
+    @inlinable
+    public var modelInput: Double {
+        switch self {
+        case .missing: .nan
+        case .int(let v): Double(v)
+        case .decimal(let units): Double(units) / Double(FixedPoint.scale)
+        case .double(let d): d.isFinite ? d : .nan
+        }
+    }
+}
