@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .executable(name: "vigil", targets: ["vigil"]),
         .library(name: "VigilTesting", targets: ["VigilTesting"]),
+        .library(name: "VigilModel", targets: ["VigilModel"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -34,6 +35,7 @@ let package = Package(
             swiftSettings: strictSettings),
         .target(name: "VigilState", dependencies: ["CRocksDB"], swiftSettings: strictSettings),
         .target(name: "VigilCore", swiftSettings: strictSettings),
+        .target(name: "VigilModel", swiftSettings: strictSettings),
         .target(
             name: "VigilTopology",
             dependencies: ["VigilCore", .product(name: "Yams", package: "Yams")],
@@ -41,18 +43,20 @@ let package = Package(
         .target(
             name: "VigilRuntime",
             dependencies: [
-                "VigilCore", "VigilTopology", "VigilKafka", "VigilState",
+                "VigilCore", "VigilModel", "VigilTopology", "VigilKafka", "VigilState",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings),
         .target(
             name: "VigilTesting",
-            dependencies: ["VigilRuntime", "VigilCore", "VigilTopology"],
+            dependencies: [
+                "VigilRuntime", "VigilCore", "VigilTopology", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings),
         .executableTarget(
             name: "vigil",
             dependencies: [
-                "VigilRuntime", "VigilTopology", "VigilCore", "VigilKafka", "VigilState",
+                "VigilRuntime", "VigilTopology", "VigilCore", "VigilModel", "VigilKafka", "VigilState",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -62,8 +66,11 @@ let package = Package(
         .testTarget(name: "VigilStateTests", dependencies: ["VigilState"]),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"]),
         .testTarget(name: "VigilTopologyTests", dependencies: ["VigilTopology"], exclude: ["Broken"]),
+        .testTarget(name: "VigilModelTests", dependencies: ["VigilModel"], exclude: ["Fixtures"]),
         .testTarget(
             name: "VigilRuntimeTests",
-            dependencies: ["VigilRuntime", "VigilTesting", "VigilKafka", "VigilState", "VigilCore", "VigilTopology"]),
+            dependencies: [
+                "VigilRuntime", "VigilTesting", "VigilKafka", "VigilState", "VigilCore", "VigilModel", "VigilTopology",
+            ]),
     ]
 )

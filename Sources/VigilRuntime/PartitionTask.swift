@@ -55,8 +55,11 @@ public final class PartitionTask {
     private var reportedDecoded: Int64 = 0
     private var reportedMissing: [Int64] = []
 
-    /// Opens the task's store under `<stateDirectory>/<topology>/<topic>-<partition>`.
-    public init(topology: Topology, partition: TopicPartition, settings: StateSettings) throws {
+    /// Opens the task's store under `<stateDirectory>/<topology>/<topic>-<partition>`. `models`: the topology's
+    /// models, required for its last stage when it has a `scoring:` section.
+    public init(
+        topology: Topology, partition: TopicPartition, settings: StateSettings, models: ModelRegistry? = nil
+    ) throws {
         guard let stageIndex = topology.stages.firstIndex(where: { $0.inputTopic == partition.topic }) else {
             throw RuntimeError.startup("\(partition.topic) is not an input topic of topology \(topology.name)")
         }
@@ -64,7 +67,7 @@ public final class PartitionTask {
         self.stageIndex = stageIndex
         let path = Self.storePath(topology: topology, partition: partition)
         try FileSystem.createDirectories(path)
-        processor = try StageProcessor(topology: topology, stageIndex: stageIndex)
+        processor = try StageProcessor(topology: topology, stageIndex: stageIndex, models: models)
         store = try PartitionStore(
             path: path, fingerprint: StageProcessor.fingerprint(of: topology, stageIndex: stageIndex),
             engine: processor.engine, options: settings.store, cacheLimitBytes: settings.cacheLimitBytes)

@@ -12,12 +12,15 @@ public final class Runner: Sendable {
     public let options: RuntimeOptions
     public let counters = RuntimeCounters()
     let logger: Logger
+    /// The models in use, once `run()` has loaded them (nil for a topology without scoring).
+    public var models: ModelRegistry? { state.withLock { $0.models } }
     private let state = Mutex<RunState>(RunState())
 
     private struct RunState {
         var coordinator: RunCoordinator?
         var failures: [String] = []
         var stopRequested = false
+        var models: ModelRegistry?
     }
 
     public init(topology: Topology, options: RuntimeOptions, logger: Logger) {
@@ -45,6 +48,22 @@ public final class Runner: Sendable {
         var effective = self.options
         if effective.state == nil {
             effective.state = try StateSettings.bounded(memoryBytes: effective.stateMemoryBytes, tasks: partitions)
+        }
+        var watcher: ModelWatcher?
+        if topology.scoring != nil, effective.models == nil {
+            let registry = try ModelRegistry(topology: topology, logger: logger)
+            effective.models = registry
+            if registry.scoring.reloadMillis > 0 { watcher = ModelWatcher(registry: registry) }
+        }
+        defer { watcher?.stop() }
+        if let models = effective.models {
+            state.withLock { $0.models = models }
+            let current = models.current
+            logger.info("scoring", metadata: [
+                "champion": "\(current.champion.identifier)",
+                "challenger": "\(current.challenger?.identifier ?? "none")",
+                "canary": "\(models.scoring.canaryFraction.map { "\($0)" } ?? "off")",
+            ])
         }
         let options = effective
         let coordinator = RunCoordinator(

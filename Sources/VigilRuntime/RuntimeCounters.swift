@@ -1,4 +1,41 @@
 import Synchronization
+import VigilCore
+
+/// How many predictions one model version made in one role (`champion`, `canary`, `shadow`), and how their
+/// scores were distributed: ten bins of width 0.1 over [0, 1] (scores outside go to the first or last bin).
+public struct ScoreStatistics: Sendable, Equatable {
+    /// The model's name and version.
+    public var name: String
+    public var version: String
+    public var role: String
+    public var count = 0
+    public var sum = 0.0
+    public var bins = [Int](repeating: 0, count: 10)
+
+    public init(name: String, version: String, role: String) {
+        self.name = name
+        self.version = version
+        self.role = role
+    }
+
+    /// `name@version`.
+    public var model: String { "\(name)@\(version)" }
+
+    public var mean: Double { count > 0 ? sum / Double(count) : .nan }
+
+    mutating func add(_ score: Double) {
+        count += 1
+        sum += score
+        let bin = score.isNaN ? 0 : min(9, max(0, Int(score * 10)))
+        bins[bin] += 1
+    }
+
+    mutating func merge(_ other: ScoreStatistics) {
+        count += other.count
+        sum += other.sum
+        for i in bins.indices { bins[i] += other.bins[i] }
+    }
+}
 
 /// Counters shared by the stream threads and whoever reports on them. Thread-safe (atomics).
 public final class RuntimeCounters: Sendable {
@@ -11,6 +48,8 @@ public final class RuntimeCounters: Sendable {
     let _commits = Atomic<Int>(0)
     let _forwarded = Atomic<Int>(0)
     let _windowsOut = Atomic<Int>(0)
+    let _alertsOut = Atomic<Int>(0)
+    let _predictions = Mutex<BatchCounts>(BatchCounts())
     let _fields = Mutex<(decoded: Int, missing: [Int])>((0, []))
     let _span = Mutex<(first: ContinuousClock.Instant?, last: ContinuousClock.Instant?)>((nil, nil))
 
@@ -28,6 +67,10 @@ public final class RuntimeCounters: Sendable {
     public var forwarded: Int { _forwarded.load(ordering: .relaxed) }
     /// Window results (tumbling, hopping, session) emitted.
     public var windowsOut: Int { _windowsOut.load(ordering: .relaxed) }
+    /// Alerts written.
+    public var alertsOut: Int { _alertsOut.load(ordering: .relaxed) }
+    /// Predictions per model version and role, with their score distributions.
+    public var predictions: [ScoreStatistics] { _predictions.withLock { $0.predictions } }
     /// Source events decoded, and per schema field how many of them had it absent or null (the missing-value
     /// rate, an input to drift monitoring).
     public var fieldMissing: (decoded: Int, missing: [Int]) { _fields.withLock { $0 } }
@@ -63,6 +106,10 @@ public final class RuntimeCounters: Sendable {
         _late.add(batch.late, ordering: .relaxed)
         _forwarded.add(batch.forwarded, ordering: .relaxed)
         _windowsOut.add(batch.windowsOut, ordering: .relaxed)
+        _alertsOut.add(batch.alertsOut, ordering: .relaxed)
+        if !batch.predictions.isEmpty {
+            _predictions.withLock { total in for stats in batch.predictions { total.merge(stats) } }
+        }
         if batch.decoded > 0 || !batch.missing.isEmpty {
             _fields.withLock { f in
                 f.decoded += batch.decoded
@@ -91,6 +138,33 @@ package struct BatchCounts {
     /// Source events decoded, and missing values per schema field among them.
     package var decoded = 0
     package var missing: [Int] = []
+    /// Alerts written.
+    package var alertsOut = 0
+    /// Predictions per model version and role, with their score distributions.
+    package var predictions: [ScoreStatistics] = []
+
+    /// Counts one prediction.
+    mutating func record(_ prediction: PredictionEventEncoder.Prediction, role: String) {
+        if let i = predictions.firstIndex(where: {
+            $0.role == role && $0.name == prediction.model && $0.version == prediction.version
+        }) {
+            predictions[i].add(prediction.score)
+        } else {
+            var stats = ScoreStatistics(name: prediction.model, version: prediction.version, role: role)
+            stats.add(prediction.score)
+            predictions.append(stats)
+        }
+    }
+
+    mutating func merge(_ stats: ScoreStatistics) {
+        if let i = predictions.firstIndex(where: {
+            $0.role == stats.role && $0.name == stats.name && $0.version == stats.version
+        }) {
+            predictions[i].merge(stats)
+        } else {
+            predictions.append(stats)
+        }
+    }
 
     package static func += (lhs: inout BatchCounts, rhs: BatchCounts) {
         lhs.forwarded += rhs.forwarded
@@ -100,6 +174,8 @@ package struct BatchCounts {
             lhs.missing += Array(repeating: 0, count: rhs.missing.count - lhs.missing.count)
         }
         for (i, m) in rhs.missing.enumerated() { lhs.missing[i] += m }
+        lhs.alertsOut += rhs.alertsOut
+        for stats in rhs.predictions { lhs.merge(stats) }
         lhs.eventsIn += rhs.eventsIn
         lhs.featuresOut += rhs.featuresOut
         lhs.deadLettered += rhs.deadLettered

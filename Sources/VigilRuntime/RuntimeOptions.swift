@@ -24,6 +24,9 @@ public struct RuntimeOptions: Sendable {
     /// With `state` nil: the memory all state of this process may use — RocksDB's shared block cache and memtables,
     /// and the tasks' write-back caches (`StateSettings.bounded`). Default 1 GiB.
     public var stateMemoryBytes: Int
+    /// The topology's models, when it has a `scoring:` section; nil: `Runner` loads them from the bundle paths
+    /// (and watches them for new versions).
+    public var models: ModelRegistry?
 
     public init(
         bootstrapServers: String, kafka: [String: String] = [:], threads: Int = 1, maxBatch: Int = 10_000,

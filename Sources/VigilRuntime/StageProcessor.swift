@@ -32,8 +32,12 @@ public struct StageProcessor {
     var writer = JSONByteWriter(capacity: 512)
     var buffer: [UInt8] = []
     var keyBytes: [UInt8] = []
+    /// The score and alert steps, in the last stage of a topology with a `scoring:` section.
+    var scoring: ScoringStep?
 
-    public init(topology: Topology, stageIndex: Int) throws {
+    /// - Parameter models: the topology's models; required for the last stage when the topology has a `scoring:`
+    ///   section (a topology that scores never runs without its models).
+    public init(topology: Topology, stageIndex: Int, models: ModelRegistry? = nil) throws {
         self.topology = topology
         self.stageIndex = stageIndex
         stage = topology.stages[stageIndex]
@@ -53,6 +57,12 @@ public struct StageProcessor {
         inputLayout = Self.layout(topology, upTo: stageIndex)
         outputLayout = Self.layout(topology, upTo: stageIndex + 1)
         idField = topology.source.schema.fields.firstIndex { $0.name == "txn_id" && $0.type == .string }
+        if isLast, topology.scoring != nil {
+            guard let models else {
+                throw RuntimeError.startup("topology \(topology.name) scores with a model, but no models were loaded for its last stage")
+            }
+            scoring = ScoringStep(topology: topology, registry: models)
+        }
     }
 
     /// 3000-01-01T00:00:00Z in epoch milliseconds: event times beyond it are refused as implausible.
@@ -259,6 +269,9 @@ public struct StageProcessor {
                 topology.sinks.features, key: keyBytes, value: writer.bytes, message: message, source: source, sink: sink)
             {
                 counts.featuresOut += 1
+                try scoring?.score(
+                    keys: allKeys, id: id, record: record, source: source, sourceTimestamp: prepared.sourceTimestamp,
+                    values: allValues, sink: sink, counts: &counts)
             } else {
                 counts.deadLettered += 1
             }

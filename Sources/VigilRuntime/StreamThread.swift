@@ -312,7 +312,8 @@ final class StreamThread: RebalanceListener {
         var attempt = 0
         while true {
             do {
-                return try PartitionTask(topology: topology, partition: tp, settings: options.state ?? StateSettings())
+                return try PartitionTask(
+                    topology: topology, partition: tp, settings: options.state ?? StateSettings(), models: options.models)
             } catch let error as StateError where error.code == .busy && attempt < 50 {
                 attempt += 1
                 Thread.sleep(forTimeInterval: 0.1)  // back-off while the previous owner closes the store

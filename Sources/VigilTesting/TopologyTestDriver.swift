@@ -1,8 +1,9 @@
 public import VigilKafka
 public import VigilTopology
 public import VigilCore
+public import VigilRuntime
 import Foundation
-import VigilRuntime
+import Logging
 
 /// Runs a topology without a broker, like Kafka Streams' `TopologyTestDriver`: records piped in are processed by
 /// the same tasks and operators as live, with state in RocksDB under a temporary directory, and the outputs are
@@ -20,9 +21,14 @@ public final class TopologyTestDriver {
     private var routed = 0
     private let ownsStateDirectory: Bool
     private let internalTopics: [String: Int32]
+    /// The topology's models (a topology with a `scoring:` section); `models.reload()` swaps in a changed bundle
+    /// between two `pipe` calls, as the watcher does under traffic.
+    public let models: ModelRegistry?
 
-    /// - Parameter stateDirectory: where task state lives; a fresh temporary directory (removed by `close()`) if nil.
-    public init(topology: Topology, stateDirectory: String? = nil) throws {
+    /// - Parameters:
+    ///   - stateDirectory: where task state lives; a fresh temporary directory (removed by `close()`) if nil.
+    ///   - models: the models of a topology with a `scoring:` section; nil: loaded from its bundle paths.
+    public init(topology: Topology, stateDirectory: String? = nil, models: ModelRegistry? = nil) throws {
         var topology = topology
         if let stateDirectory {
             topology.stateDirectory = stateDirectory
@@ -39,6 +45,13 @@ public final class TopologyTestDriver {
                 ?? topology.source.partitions
         }
         self.internalTopics = internalTopics
+        if let models {
+            self.models = models
+        } else if topology.scoring != nil {
+            self.models = try ModelRegistry(topology: topology, logger: Logger(label: "vigil.test-driver"))
+        } else {
+            self.models = nil
+        }
     }
 
     /// Pipes records into `partition` of the source topic, at consecutive offsets, as one batch through every
@@ -121,6 +134,15 @@ public final class TopologyTestDriver {
     /// The dead-letter records written so far.
     public var deadLetters: [MemorySink.Record] { output(topic: topology.sinks.deadLetter) }
 
+    /// The live predictions written so far.
+    public var predictions: [MemorySink.Record] { output(topic: topology.sinks.predictions) }
+
+    /// The challenger's shadow predictions written so far.
+    public var shadowPredictions: [MemorySink.Record] { output(topic: topology.sinks.shadow) }
+
+    /// The alerts written so far.
+    public var alerts: [MemorySink.Record] { output(topic: topology.sinks.alerts) }
+
     /// The late events written so far.
     public var lateEvents: [MemorySink.Record] { output(topic: topology.sinks.late) }
 
@@ -140,7 +162,7 @@ public final class TopologyTestDriver {
 
     private func task(_ tp: TopicPartition) throws -> PartitionTask {
         if let task = tasks[tp] { return task }
-        let task = try PartitionTask(topology: topology, partition: tp, settings: StateSettings())
+        let task = try PartitionTask(topology: topology, partition: tp, settings: StateSettings(), models: models)
         tasks[tp] = task
         if let committed = task.committedOffset { nextOffsets[tp] = committed }
         return task

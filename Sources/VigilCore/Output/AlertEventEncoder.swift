@@ -5,7 +5,7 @@
 /// {"v":1,"type":"alert","alert_id":"transactions:3:42","topology":"fraud-scoring","key":"c000123",
 ///  "keys":{"card":"c000123","merchant":"m0042","device":null},"txn_id":"t000000042","ts":1767225600000,
 ///  "severity":"critical","rules":["very_high_score"],"reason":"very_high_score: score >= 0.9 (0.9731)",
-///  "score":0.9731,"model":"fraud-demo","model_version":"3","decision":"block",
+///  "score":0.9731,"model":"fraud-demo","model_version":"3","decision":"fraud",
 ///  "top_features":[{"name":"card_txn_count_5m","value":7,"contribution":1.8312}],"contribution_method":"treeshap",
 ///  "source":{"topic":"transactions","partition":3,"offset":42}}
 /// ```

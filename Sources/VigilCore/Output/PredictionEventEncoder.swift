@@ -3,7 +3,7 @@
 /// ```json
 /// {"v":1,"type":"prediction","event_id":"transactions:3:42","topology":"fraud-scoring","key":"c000123",
 ///  "txn_id":"t000000042","ts":1767225600000,"model":"fraud-demo","model_version":"3","role":"champion",
-///  "score":0.0123,"decision":"allow","features_hash":"6a1e0c3f9b2d4e57",
+///  "score":0.0123,"decision":"legit","features_hash":"6a1e0c3f9b2d4e57",
 ///  "source":{"topic":"transactions","partition":3,"offset":42}}
 /// ```
 /// The value is a pure function of the input event, its features and the model: the processing latency, which is
@@ -31,7 +31,7 @@ public struct PredictionEventEncoder: Sendable {
         /// in the canary fraction) or `shadow` (not live: it raises no alert).
         public var role: String
         public var score: Double
-        /// `allow`, `review` or `block` (the bundle's thresholds).
+        /// `fraud`, `review` or `legit` (the bundle's thresholds).
         public var decision: String
         /// FNV-1a 64 of the model's input vector (docs/models.md).
         public var featuresHash: UInt64
