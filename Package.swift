@@ -56,7 +56,7 @@ let package = Package(
         .executableTarget(
             name: "vigil",
             dependencies: [
-                "VigilRuntime", "VigilTopology", "VigilCore", "VigilModel", "VigilKafka", "VigilState",
+                "VigilRuntime", "VigilTesting", "VigilTopology", "VigilCore", "VigilModel", "VigilKafka", "VigilState",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

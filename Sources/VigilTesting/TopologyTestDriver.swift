@@ -57,12 +57,21 @@ public final class TopologyTestDriver {
     /// Pipes records into `partition` of the source topic, at consecutive offsets, as one batch through every
     /// stage.
     public func pipe(_ records: [(key: [UInt8]?, value: [UInt8]?)], partition: Int32 = 0) throws {
-        let sourcePartition = TopicPartition(topology.source.topic, partition)
+        try pipe(records.map { (partition: partition, key: $0.key, value: $0.value) })
+    }
+
+    /// Pipes records into the source topic's partitions, processed in the order given (across partitions, as one
+    /// batch through every stage): records in event-time order stay in that order through the repartition hops,
+    /// as the stream threads' alignment keeps them live.
+    public func pipe(_ records: [(partition: Int32, key: [UInt8]?, value: [UInt8]?)]) throws {
         var touched: [PartitionTask] = []
         do {
-            let task = try self.task(sourcePartition)
-            touched.append(task)
-            for record in records { try deliver(record.key, record.value, to: sourcePartition, task: task) }
+            for record in records {
+                let sourcePartition = TopicPartition(topology.source.topic, record.partition)
+                let task = try self.task(sourcePartition)
+                if !touched.contains(where: { $0 === task }) { touched.append(task) }
+                try deliver(record.key, record.value, to: sourcePartition, task: task)
+            }
             // Route what the stages forwarded, in send order, until nothing is left in flight.
             while routed < sink.records.count {
                 let record = sink.records[routed]
@@ -123,6 +132,14 @@ public final class TopologyTestDriver {
     /// Every record written to `topic` so far, in order.
     public func output(topic: String) -> [MemorySink.Record] {
         sink.records.filter { $0.topic == topic }
+    }
+
+    /// Every record written since the last call, in order, and forgets them (for long runs whose outputs would not
+    /// fit in memory). Call between `pipe` calls.
+    public func drainOutput() -> [MemorySink.Record] {
+        precondition(routed == sink.records.count, "drainOutput() while records are in flight")
+        routed = 0
+        return sink.drain()
     }
 
     /// The feature events written so far.
@@ -192,4 +209,10 @@ public final class MemorySink: RecordSink {
     }
 
     public func flush() throws {}
+
+    /// Returns every record and forgets them.
+    public func drain() -> [Record] {
+        defer { records.removeAll(keepingCapacity: true) }
+        return records
+    }
 }

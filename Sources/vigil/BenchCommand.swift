@@ -4,6 +4,7 @@ import Logging
 import Synchronization
 import VigilCore
 import VigilKafka
+import VigilModel
 import VigilRuntime
 import VigilState
 import VigilTopology
@@ -13,7 +14,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure throughput and latency (see ops/bench).",
-        subcommands: [EngineBench.self, EndToEndBench.self])
+        subcommands: [EngineBench.self, EndToEndBench.self, ModelBench.self])
 }
 
 /// Prints one JSON object per line: `{"bench":…,"run":…,…}`.
@@ -89,9 +90,14 @@ struct EngineBench: ParsableCommand {
     @Option(help: "Records per commit (one WriteBatch per task): the runtime commits every 100 ms, about 20k records at these rates.") var batch: Int = 20_000
     @Option(help: "Runs.") var runs: Int = 3
     @Option(help: "MiB for all state, as `vigil run --state-memory-mb` (RocksDB cache and memtables, write-back caches).") var stateMemoryMb: Int = 1024
+    @Flag(help: "Leave out the topology's scoring section (features only).") var noScoring = false
 
     func run() throws {
         var topology = try loadTopologyOrExit(self.topology)
+        if noScoring { topology.scoring = nil }
+        var logger = Logger(label: "vigil.bench")
+        logger.logLevel = .warning
+        let models = try topology.scoring.map { _ in try ModelRegistry(topology: topology, logger: logger) }
         var config = GeneratorConfig()
         config.seed = 1
         config.cards = cards
@@ -126,7 +132,7 @@ struct EngineBench: ParsableCommand {
             for stage in topology.stages {
                 for p in 0..<partitions {
                     let tp = TopicPartition(stage.inputTopic, p)
-                    tasks[tp] = try PartitionTask(topology: topology, partition: tp, settings: settings)
+                    tasks[tp] = try PartitionTask(topology: topology, partition: tp, settings: settings, models: models)
                 }
             }
             let sources = (0..<partitions).map { tasks[TopicPartition(topology.source.topic, $0)]! }
@@ -190,7 +196,8 @@ struct EngineBench: ParsableCommand {
                 ("stage0_process_p99_us", percentileMicros(latencies, 0.99)),
                 ("commit_p50_us", percentileMicros(commits, 0.5)), ("commit_p99_us", percentileMicros(commits, 0.99)),
                 ("batch", batch), ("partitions", Int(partitions)), ("stages", topology.stages.count), ("cards", cards),
-                ("avg_event_bytes", averageBytes), ("per_event_features", perEvent), ("output_records", sink.records),
+                ("avg_event_bytes", averageBytes), ("per_event_features", perEvent),
+                ("scoring", models.map { $0.current.champion.identifier } ?? "none"), ("output_records", sink.records),
                 ("state_writes", writeSummary), ("state_bytes", directoryBytes(dir)), ("peak_rss_mib", Double(peakResidentBytes()) / 1_048_576),
                 ("rss_after_generating_input_mib", Double(inputRSS) / 1_048_576), ("state_memory_mib", stateMemoryMb),
                 ("rocksdb_block_cache_mib", Double(rocks?.blockCacheBytes ?? 0) / 1_048_576),
@@ -200,6 +207,39 @@ struct EngineBench: ParsableCommand {
         emitJSON([
             ("bench", "engine"), ("summary", "median"), ("runs", runs), ("events_per_s", median(rates)),
             ("process_p50_us", median(p50s)), ("process_p99_us", median(p99s)), ("commit_p99_us", median(commitP99s)),
+        ])
+    }
+}
+
+/// `vigil bench model`: single-row scoring of a synthetic XGBoost-shaped ensemble (issue 4's target: 1M scores/s
+/// for 200 trees of depth 6 on one core), and the cost of one TreeSHAP explanation.
+struct ModelBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "model", abstract: "Single-row scoring throughput of a tree ensemble, and TreeSHAP cost.")
+
+    @Option(help: "Trees.") var trees: Int = 200
+    @Option(help: "Depth of every tree (complete trees).") var depth: Int = 6
+    @Option(help: "Features per row (5% missing).") var features: Int = 30
+    @Option(help: "Scores per run.") var predictions: Int = 2_000_000
+    @Option(help: "Explanations (pred_contribs) per run.") var explained: Int = 500
+    @Option(help: "Runs.") var runs: Int = 5
+
+    func run() throws {
+        var rates: [Double] = [], explain: [Double] = []
+        for run in 1...runs {
+            let m = ScoringBenchmark.run(
+                trees: trees, depth: depth, features: features, predictions: predictions, explained: explained)
+            rates.append(m.predictionsPerSecond)
+            explain.append(m.microsecondsPerExplanation)
+            emitJSON([
+                ("bench", "model"), ("run", run), ("trees", trees), ("depth", depth), ("features", features),
+                ("scores_per_s", m.predictionsPerSecond), ("ns_per_score", m.nanosecondsPerPrediction),
+                ("us_per_explanation", m.microsecondsPerExplanation),
+            ])
+        }
+        emitJSON([
+            ("bench", "model"), ("summary", "median"), ("runs", runs), ("scores_per_s", median(rates)),
+            ("us_per_explanation", median(explain)),
         ])
     }
 }

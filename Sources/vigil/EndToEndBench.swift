@@ -17,6 +17,7 @@ struct EndToEndBench: ParsableCommand {
     @Option(help: "Partitions of the input and feature topics.") var partitions: Int32 = 32
     @Option(help: "Stream threads.") var threads: Int = 1
     @Option(help: "Runs.") var runs: Int = 3
+    @Flag(help: "Leave out the topology's scoring section (features only).") var noScoring = false
     @Option(help: "Paced rate for the latency phase, events/s (0 skips it).") var latencyRate: Int = 20_000
     @Option(help: "Seconds of the latency phase.") var latencySeconds: Int = 5
     @Option(help: "fetch.wait.max.ms of the consumers (the mock broker holds a fetch this long when it has no data, rather than answering when data arrives as a real broker does; every repartition hop would wait for it).")
@@ -25,7 +26,8 @@ struct EndToEndBench: ParsableCommand {
     func run() throws {
         var logger = Logger(label: "vigil.bench")
         logger.logLevel = .warning
-        let base = try loadTopologyOrExit(self.topology)
+        var base = try loadTopologyOrExit(self.topology)
+        if noScoring { base.scoring = nil }
         let payloads = Self.generate(count: events)
         var rates: [Double] = [], ceilings: [Double] = []
         for run in 1...runs {
@@ -196,6 +198,9 @@ struct EndToEndBench: ParsableCommand {
         t.sinks.deadLetter = "bench\(run)-dlq"
         t.sinks.windows = "bench\(run)-windows"
         t.sinks.late = "bench\(run)-late"
+        t.sinks.predictions = "bench\(run)-predictions"
+        t.sinks.shadow = "bench\(run)-shadow"
+        t.sinks.alerts = "bench\(run)-alerts"
         for i in t.stages.indices.dropFirst() { t.stages[i].inputTopic = "bench\(run)-\(t.stages[i].name)-repartition" }
         t.stateDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-bench-\(UUID().uuidString)").path
         for (name, p) in t.topics { try cluster.createTopic(name, partitions: p) }

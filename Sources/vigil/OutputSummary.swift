@@ -8,7 +8,9 @@ import VigilCore
 /// Reads a topology's output topics back after a run and prints what they hold: record counts and the feature events
 /// with the highest values of the first feature (usually the most suspicious cards).
 enum OutputSummary {
-    static func print(topology: Topology, bootstrapServers: String, properties: [String: String], logger: Logger) throws {
+    static func print(
+        topology: Topology, bootstrapServers: String, properties: [String: String], labelsTopic: String?, logger: Logger
+    ) throws {
         let features = try TopicReader.readAll(
             topic: topology.sinks.features, bootstrapServers: bootstrapServers, properties: properties, logger: logger)
         let dlq = try TopicReader.readAll(
@@ -49,6 +51,64 @@ enum OutputSummary {
         for record in dlq.prefix(3) {
             Swift.print("  dead letter: \(record.header(DeadLetter.reasonHeader) ?? "?") (source \(record.header(DeadLetter.topicHeader) ?? "?"):\(record.header(DeadLetter.partitionHeader) ?? "?"):\(record.header(DeadLetter.offsetHeader) ?? "?"))")
         }
+        if topology.scoring != nil {
+            try printScoring(
+                topology: topology, bootstrapServers: bootstrapServers, properties: properties, labelsTopic: labelsTopic,
+                logger: logger)
+        }
     }
 }
 
+extension OutputSummary {
+    /// Predictions by decision, alerts by severity, the first alerts, and — when the run generated its input — the
+    /// precision and recall of the alerts against the generator's fraud labels.
+    static func printScoring(
+        topology: Topology, bootstrapServers: String, properties: [String: String], labelsTopic: String?, logger: Logger
+    ) throws {
+        func read(_ topic: String) throws -> [KafkaMessage] {
+            try TopicReader.readAll(topic: topic, bootstrapServers: bootstrapServers, properties: properties, logger: logger)
+        }
+        var decisions: [String: Int] = [:]
+        var predicted: Set<String> = []
+        for record in try read(topology.sinks.predictions) {
+            guard let value = record.value,
+                  let object = try? JSONSerialization.jsonObject(with: Data(value)) as? [String: Any],
+                  let decision = object["decision"] as? String
+            else { continue }
+            decisions[decision, default: 0] += 1
+            if decision == "fraud", let txn = object["txn_id"] as? String { predicted.insert(txn) }
+        }
+        var alerts: [AlertView] = []
+        for record in try read(topology.sinks.alerts) {
+            if let value = record.value, let alert = try? AlertView(json: value) { alerts.append(alert) }
+        }
+        let bySeverity = AlertView.Severity.allCases.reversed().map { s in "\(alerts.filter { $0.severity == s }.count) \(s.rawValue)" }
+        Swift.print("""
+            predictions     \(decisions.values.reduce(0, +)) on \(topology.sinks.predictions): \(decisions.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
+            alerts          \(alerts.count) on \(topology.sinks.alerts): \(bySeverity.joined(separator: ", "))
+            """)
+        if !alerts.isEmpty {
+            Swift.print("first alerts (vigil alerts tail --topic \(topology.sinks.alerts) shows them live):")
+            Swift.print("  " + AlertView.tableHeader)
+            for alert in alerts.sorted(by: { $0.timestamp < $1.timestamp }).prefix(5) { Swift.print("  " + alert.tableRow) }
+        }
+        guard let labelsTopic else { return }
+        var fraud: Set<String> = []
+        for record in try read(labelsTopic) {
+            if let value = record.value, let label = try? LabelCodec.decode(value), label.isFraud { fraud.insert(label.txnID) }
+        }
+        guard !fraud.isEmpty else { return }
+        let alerted = Set(alerts.compactMap(\.txnID))
+        func rates(_ flagged: Set<String>) -> String {
+            let hits = flagged.intersection(fraud).count
+            let precision = flagged.isEmpty ? 0 : Double(hits) / Double(flagged.count)
+            let recall = Double(hits) / Double(fraud.count)
+            return String(format: "precision %.3f, recall %.3f (%d of %d fraudulent transactions)", precision, recall, hits, fraud.count)
+        }
+        Swift.print("""
+            against the generator's labels:
+              alerts (any severity)   \(rates(alerted))
+              decision "fraud"        \(rates(predicted))
+            """)
+    }
+}

@@ -160,6 +160,16 @@ struct RunCommand: ParsableCommand {
             elapsed         \(String(format: "%.2f", elapsed)) s (of which processing \(String(format: "%.2f", processing)) s; the rest is joining the group and idling)
             events/s        \(String(format: "%.0f", Double(counters.eventsIn) / max(processing, 1e-9))) while processing
             """
+        if let models = runner.models {
+            for stats in counters.predictions {
+                let histogram = stats.bins.map { "\($0)" }.joined(separator: " ")
+                lines += "\npredictions     \(stats.model) \(stats.role): \(stats.count), mean score \(String(format: "%.4f", stats.mean)), per 0.1 bin [\(histogram)]"
+            }
+            lines += "\nalerts          \(counters.alertsOut)"
+            if models.swaps > 0 || models.rejections > 0 {
+                lines += "\nmodel changes   \(models.swaps) swapped in, \(models.rejections) rejected"
+            }
+        }
         let fields = counters.fieldMissing
         let schema = runner.topology.source.schema
         let missing = fields.missing.enumerated().filter { $0.element > 0 && $0.offset < schema.fields.count }
@@ -178,7 +188,9 @@ struct RunCommand: ParsableCommand {
         }
         if summary || embedded {
             do {
-                try OutputSummary.print(topology: runner.topology, bootstrapServers: bootstrap, properties: properties, logger: logger)
+                try OutputSummary.print(
+                    topology: runner.topology, bootstrapServers: bootstrap, properties: properties,
+                    labelsTopic: generate != nil ? "labels" : nil, logger: logger)
             } catch {
                 printError("warning: could not read the output topics back for the summary: \(error)")
             }

@@ -1,24 +1,45 @@
 import ArgumentParser
-import VigilTopology
+import Logging
 import VigilCore
+import VigilModel
+import VigilRuntime
+import VigilTopology
 
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Check a topology file without running it; errors name the file, line, column and field.")
+        abstract: "Check a topology file (and its model bundles) without running it; errors name the file, line, column and field.")
 
     @Argument(help: "The topology file.")
     var topology: String
 
     func run() throws {
+        let t: Topology
         do {
-            let t = try TopologyLoader.load(path: topology)
-            print("\(topology): ok")
-            print(TopologyLoader.summary(t))
+            t = try TopologyLoader.load(path: topology)
         } catch {
             printError(error.description)
             throw ExitCode(2)
         }
+        if t.scoring != nil {
+            // The bundles must load and find every feature they need: skew is caught here, before any traffic.
+            do {
+                let models = try ModelRegistry(topology: t, logger: Logger(label: "vigil.validate"))
+                print("\(topology): ok")
+                print(TopologyLoader.summary(t))
+                for (role, m) in [("champion", models.current.champion), ("challenger", models.current.challenger)] {
+                    guard let m else { continue }
+                    let manifest = m.bundle.manifest
+                    print("  \(role) \(m.identifier): \(manifest.modelKind.rawValue), \(manifest.features.count) features, all computed by the topology; decision at \(manifest.thresholds.decision)")
+                }
+            } catch {
+                printError("\(topology): \(error)")
+                throw ExitCode(2)
+            }
+            return
+        }
+        print("\(topology): ok")
+        print(TopologyLoader.summary(t))
     }
 }
 
