@@ -37,9 +37,13 @@ struct ShippedTopologyTests {
         #expect(t.featureNames.count >= 25)
         #expect(t.topics.map(\.name) == [
             "transactions", "fraud-scoring-merchant-repartition", "fraud-scoring-device-repartition",
-            "fraud-scoring-features", "fraud-scoring-windows", "fraud-scoring-dlq", "fraud-scoring-late",
+            "fraud-scoring-features", "fraud-scoring-windows", "fraud-scoring-predictions", "fraud-scoring-alerts",
+            "fraud-scoring-dlq", "fraud-scoring-late",
         ])
-        #expect(t.topics.map(\.partitions) == [8, 8, 8, 8, 8, 1, 1])
+        #expect(t.topics.map(\.partitions) == [8, 8, 8, 8, 8, 8, 8, 1, 1])
+        let scoring = try #require(t.scoring)
+        #expect(scoring.model.hasSuffix("topologies/../models/fraud-demo"))
+        #expect(scoring.alerts.map(\.name) == ["very_high_score", "high_score"])
         #expect(t.graceMillis == 30 * 60_000)
     }
 
