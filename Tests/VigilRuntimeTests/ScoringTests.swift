@@ -264,4 +264,25 @@ struct ScoringTests {
         }
         #expect(alerts[1]["contribution_method"] as? String == "linear")
     }
+
+    @Test("a bundle path that is a symbolic link: flipping the link (the documented deployment) swaps the version")
+    func symbolicLinkFlip() throws {
+        let dir = try Support.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Self.champion.write(to: "\(dir)/m-v1")
+        var v2 = Self.champion
+        v2.version = "2"
+        try v2.write(to: "\(dir)/m-v2")
+        try FileManager.default.createSymbolicLink(atPath: "\(dir)/m", withDestinationPath: "m-v1")
+        let t = try ScoringSupport.topology(stateDirectory: dir, scoring: "model: \(dir)/m")
+        let driver = try TopologyTestDriver(topology: t)
+        defer { driver.close() }
+        let models = try #require(driver.models)
+        #expect(models.current.champion.version == "1")
+        #expect(models.reload().isEmpty)
+        try FileManager.default.createSymbolicLink(atPath: "\(dir)/m.tmp", withDestinationPath: "m-v2")
+        #expect(rename("\(dir)/m.tmp", "\(dir)/m") == 0)
+        #expect(models.reload().count == 1)
+        #expect(models.current.champion.version == "2")
+    }
 }
