@@ -1,159 +1,127 @@
 import ArgumentParser
 import Foundation
+import Logging
 import VigilCore
+import VigilModel
 import VigilRuntime
-import VigilTesting
 import VigilTopology
 
-/// `vigil backfill`: a topology's feature vector for every historical event, as served online at that event
-/// (point-in-time correct), joined with its label — a training dataset. It runs the same operators as live, through
-/// the in-process driver: there is no second implementation of features.
-///
-/// This first version reads a JSON Lines file of source events in event-time order (as `vigil generate --out`
-/// writes them) and a JSON Lines file of labels.
+/// `vigil backfill`: a point-in-time-correct training dataset from a topology's history (docs/backfill.md).
 struct BackfillCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backfill",
-        abstract: "Write a training dataset: each event's features as served online, joined with its label.",
+        abstract: "Write a training dataset: each historical event's features as served online, joined with its label as known at a cut-off.",
         discussion: """
-            Events are routed to partitions by their first stage's key as the Kafka producer would (murmur2), so \
-            every feature equals what the live topology computes for the same log. A label joins its transaction \
-            (by txn_id) when its available_ts is at or before --label-cutoff (default: every label in the file); \
-            a transaction without a fraud label known by then is labelled 0.
+            The events run through the live operators in this process, so every feature equals what the topology \
+            serves live for the same log (nothing from an event's future leaks in). A label joins its transaction \
+            (by txn_id) as it was known at --label-cutoff (default: the end of the range); a transaction with no \
+            fraud label known by then is labelled 0. A manifest (<out>.manifest.json) records the topology, the \
+            input and label checksums or offsets, the cut-off, the row count and the data's SHA-256: the same \
+            command writes the same bytes.
             """)
 
     @Argument(help: "The topology file.") var topology: String
-    @Option(help: "Source events, JSON Lines, in event-time order.") var input: String
-    @Option(help: "Labels (label v1), JSON Lines.") var labels: String?
-    @Option(help: "Join only labels available at or before this time, epoch milliseconds.") var labelCutoff: Int64?
+    @Option(help: "Source events: a JSON Lines file in event-time order.") var input: String?
+    @Option(help: "Source events: a Kafka topic (every partition, start to end, merged by event time).") var inputTopic: String?
+    @Option(help: "Labels (label v1): a JSON Lines file.") var labels: String?
+    @Option(help: "Labels (label v1): a Kafka topic.") var labelsTopic: String?
+    @Option(help: "Join labels available at or before this time (epoch ms or RFC 3339). Default: the end of the range.")
+    var labelCutoff: String?
+    @Option(help: "Rows for events at or after this event time (epoch ms or RFC 3339); earlier events still build state.")
+    var from: String?
+    @Option(help: "Rows for events before this event time (epoch ms or RFC 3339); later events are not read.")
+    var to: String?
     @Option(help: "Output file.") var out: String
-    @Option(help: "csv or jsonl (the feature events, with a \"label\" field added).") var format: String = "csv"
-    @Option(help: "Events per batch.") var batch: Int = 5_000
+    @Option(help: "csv, jsonl (the feature events with a label field) or parquet (needs python3 with pyarrow).")
+    var format: String = "csv"
+    @Option(help: "Compare with the feature events served live: a JSON Lines file of them.") var compare: String?
+    @Option(help: "Compare with the feature events served live: a Kafka topic (the topology's features sink).")
+    var compareTopic: String?
+    @Option(help: "Source records per batch.") var batch: Int = 5_000
+    @OptionGroup var kafka: KafkaOptions
+    @OptionGroup var logging: LoggingOptions
 
     func run() throws {
-        guard format == "csv" || format == "jsonl" else { throw ValidationError("--format must be csv or jsonl") }
-        var topology = try loadTopologyOrExit(self.topology)
-        topology.scoring = nil  // a dataset of features; models are trained on it, not applied
-        let labelOf = try labels.map { try Self.readLabels($0, cutoff: labelCutoff) } ?? [:]
-        guard let reader = LineReader(path: input) else { throw ValidationError("cannot read \(input)") }
-        guard let output = FileHandle(forWritingAtPath: out) ?? {
-            FileManager.default.createFile(atPath: out, contents: nil)
-            return FileHandle(forWritingAtPath: out)
-        }() else { throw ValidationError("cannot write \(out)") }
-        try output.truncate(atOffset: 0)
-        defer { try? output.close() }
-        let driver = try TopologyTestDriver(topology: topology)
-        defer { driver.close() }
-        let names = topology.featureNames
-        if format == "csv" {
-            let header = (["event_id", "txn_id", "key", "ts"] + names + ["label"]).joined(separator: ",") + "\n"
-            output.write(Data(header.utf8))
+        guard let format = Backfill.Format(rawValue: format) else {
+            throw ValidationError("--format must be one of csv, jsonl, parquet")
         }
-        var decoder = SchemaDecoder(schema: topology.source.schema)
-        let keyField = topology.stages[0].keyField
-        let partitions = topology.source.partitions
-        var rows = 0, events = 0, deadLetters = 0, fraud = 0
-        let started = Date()
-        var pending: [(partition: Int32, key: [UInt8]?, value: [UInt8]?)] = []
-        func flush() throws {
-            try driver.pipe(pending)
-            pending.removeAll(keepingCapacity: true)
-            var text = ""
-            for record in driver.drainOutput() {
-                if record.topic == topology.sinks.deadLetter { deadLetters += 1 }
-                guard record.topic == topology.sinks.features, let value = record.value,
-                      let event = try? JSONSerialization.jsonObject(with: Data(value)) as? [String: Any]
-                else { continue }
-                let txn = event["txn_id"] as? String
-                let label = txn.flatMap { labelOf[$0] } ?? false
-                if label { fraud += 1 }
-                rows += 1
-                if format == "jsonl" {
-                    var line = String(decoding: value.dropLast(), as: UTF8.self)
-                    line += ",\"label\":\(label ? 1 : 0)}\n"
-                    text += line
-                } else {
-                    let features = event["features"] as? [String: Any] ?? [:]
-                    var fields = [
-                        event["event_id"] as? String ?? "", txn ?? "", Self.csv(event["key"] as? String ?? ""),
-                        "\((event["ts"] as? NSNumber)?.int64Value ?? 0)",
-                    ]
-                    for name in names {
-                        fields.append((features[name] as? NSNumber).map { "\($0)" } ?? "")
-                    }
-                    fields.append(label ? "1" : "0")
-                    text += fields.joined(separator: ",") + "\n"
+        let logger = try logging.makeLogger("vigil.backfill")
+        let topology = try loadTopologyOrExit(self.topology)
+        let properties = try kafka.parsedProperties()
+        func source(file: String?, topic: String?, what: String, required: Bool) throws -> SourceReader.Source? {
+            switch (file, topic) {
+            case (let path?, nil): return .file(path: path)
+            case (nil, let name?):
+                guard let bootstrap = kafka.bootstrapServers else {
+                    throw ValidationError("a topic needs --bootstrap-servers")
                 }
-            }
-            output.write(Data(text.utf8))
-        }
-        while let line = reader.next() {
-            guard !line.isEmpty else { continue }
-            events += 1
-            var partition: Int32 = 0
-            if let record = try? decoder.decode(line), case .string(let key) = record.values[keyField] {
-                partition = KafkaPartitioner.partition(key: Array(key.utf8), partitions: partitions)
-            }
-            pending.append((partition: partition, key: nil, value: line))
-            if events % batch == 0 {
-                try flush()
-                if events % (batch * 20) == 0 {
-                    let rate = Double(events) / max(0.001, Date().timeIntervalSince(started))
-                    printError("backfill: \(events) events, \(Int(rate)) events/s")
-                }
+                return .topic(name: name, bootstrapServers: bootstrap, properties: properties)
+            case (nil, nil):
+                if required { throw ValidationError("give the \(what) with --\(what) FILE or --\(what)-topic NAME") }
+                return nil
+            default: throw ValidationError("give --\(what) or --\(what)-topic, not both")
             }
         }
-        try flush()
-        let seconds = Date().timeIntervalSince(started)
-        printError("""
-            backfill: \(rows) rows (\(fraud) labelled fraud) from \(events) events in \(String(format: "%.1f", seconds)) s; \
-            \(deadLetters) dead letters; wrote \(out)
+        var options = Backfill.Options(input: try source(file: input, topic: inputTopic, what: "input", required: true)!, out: out)
+        options.labels = try source(file: labels, topic: labelsTopic, what: "labels", required: false)
+        options.compare = try source(file: compare, topic: compareTopic, what: "compare", required: false)
+        options.labelCutoff = try labelCutoff.map { try Self.time($0, "--label-cutoff") }
+        options.from = try from.map { try Self.time($0, "--from") }
+        options.to = try to.map { try Self.time($0, "--to") }
+        options.format = format
+        options.batch = batch
+        options.command = ["vigil"] + Array(CommandLine.arguments.dropFirst())
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("ops/csv_to_parquet.py").path
+        options.parquetHelper = FileManager.default.fileExists(atPath: "ops/csv_to_parquet.py") ? "ops/csv_to_parquet.py" : root
+        let backfill = Backfill(topology: topology, topologyFile: self.topology, options: options, logger: logger)
+        let terminal = isatty(2) != 0
+        var lastReport = ContinuousClock.now
+        let report = try backfill.run { p in
+            guard ContinuousClock.now - lastReport >= .seconds(terminal ? 0.5 : 5) else { return }
+            lastReport = .now
+            let line = "backfill: \(p.events) events, \(p.rows) rows, \(Int(p.eventsPerSecond)) events/s"
+            if terminal {
+                FileHandle.standardError.write(Data("\r\(line)\u{1B}[K".utf8))
+            } else {
+                printError(line)
+            }
+        }
+        if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        print("""
+            backfill        \(report.events) events in \(String(format: "%.1f", report.seconds)) s (\(Int(Double(report.events) / max(report.seconds, 1e-9))) events/s)
+            rows            \(report.rows) (\(report.fraudRows) labelled fraud, labels as known at \(Self.format(report.labelCutoff)))
+            dead letters    \(report.deadLetters)\(report.late > 0 ? ", late \(report.late)" : "")
+            data            \(out) (sha256 \(report.dataChecksum))
+            manifest        \(report.manifestPath)
             """)
-    }
-
-    static func csv(_ text: String) -> String {
-        text.contains(",") || text.contains("\"") ? "\"\(text.replacingOccurrences(of: "\"", with: "\"\""))\"" : text
-    }
-
-    /// txn_id → whether a fraud label for it is known by `cutoff`.
-    static func readLabels(_ path: String, cutoff: Int64?) throws -> [String: Bool] {
-        guard let reader = LineReader(path: path) else { throw ValidationError("cannot read \(path)") }
-        var result: [String: Bool] = [:]
-        while let line = reader.next() {
-            guard !line.isEmpty, let label = try? LabelCodec.decode(line) else { continue }
-            if let cutoff, label.availableAt > cutoff { continue }
-            result[label.txnID] = label.isFraud || (result[label.txnID] ?? false)
-        }
-        return result
-    }
-}
-
-/// Reads a file line by line as bytes, without the line ends.
-final class LineReader {
-    private let handle: UnsafeMutablePointer<FILE>
-    private var buffer = [UInt8](repeating: 0, count: 1 << 20)
-
-    init?(path: String) {
-        guard let h = fopen(path, "rb") else { return nil }
-        handle = h
-    }
-
-    deinit { fclose(handle) }
-
-    func next() -> [UInt8]? {
-        var line: [UInt8] = []
-        while true {
-            let got = buffer.withUnsafeMutableBufferPointer { b -> Bool in
-                fgets(UnsafeMutableRawPointer(b.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(b.count), handle) != nil
+        if let c = report.comparison {
+            print("""
+                compared with live: \(c.liveEvents) live events, \(c.matched) matched, \(c.missing) missing from the backfill, \(c.extra) extra
+                """)
+            for f in c.features {
+                let share = String(format: "%6.2f%%", 100 * f.equalShare)
+                let error = f.equal == f.compared ? "" : String(format: "  mean relative error of the others %.3g", f.meanRelativeError)
+                print("  \(share)  \(f.name)\(error)")
             }
-            guard got else { return line.isEmpty ? nil : line }
-            let n = buffer.firstIndex(of: 0) ?? buffer.count
-            line.append(contentsOf: buffer[0..<n])
-            if line.last == UInt8(ascii: "\n") {
-                line.removeLast()
-                if line.last == UInt8(ascii: "\r") { line.removeLast() }
-                return line
+            for d in c.firstDifferences {
+                print("  difference: \(d.id) \(d.feature): live \(d.live), backfill \(d.backfill)")
             }
+            print(c.identical ? "identical: every live feature value was reproduced" : "NOT identical")
+            if !c.identical { throw ExitCode(3) }
         }
+    }
+
+    /// Epoch milliseconds, or an RFC 3339 time.
+    static func time(_ text: String, _ option: String) throws -> Int64 {
+        if let ms = Int64(text) { return ms }
+        if let t = RFC3339Timestamp(rfc3339: text) { return t.epochMilliseconds }
+        throw ValidationError("\(option): \"\(text)\" is neither epoch milliseconds nor an RFC 3339 time (2026-01-31T00:00:00Z)")
+    }
+
+    static func format(_ ms: Int64) -> String {
+        guard ms != .min else { return "-" }
+        let f = ISO8601DateFormatter()
+        return f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
     }
 }

@@ -1,0 +1,203 @@
+public import Logging
+import Foundation
+import VigilCore
+import VigilKafka
+public import VigilTopology
+
+/// Reads a topology's source events for a backfill or a replay, in event-time order: a JSON Lines file as it is
+/// (one event per line, routed to partitions by the first stage's key as the Kafka producer would), or a Kafka
+/// topic, every partition from its start to the end it had when reading began, merged by event time across
+/// partitions as the stream threads' alignment does live (the record with the earliest event time among the
+/// partitions' next records goes first).
+public final class SourceReader {
+    public enum Source: Sendable, CustomStringConvertible {
+        case file(path: String)
+        case topic(name: String, bootstrapServers: String, properties: [String: String])
+
+        public var description: String {
+            switch self {
+            case .file(let path): "file \(path)"
+            case .topic(let name, _, _): "topic \(name)"
+            }
+        }
+    }
+
+    /// What was read from one partition (topic) or the whole file.
+    public struct Extent: Sendable, Equatable {
+        public var partition: Int32
+        public var first: Int64
+        public var end: Int64
+    }
+
+    let topology: Topology
+    private var decoder: SchemaDecoder
+    private let keyField: Int
+    private let partitions: Int32
+    private var file: LineReader?
+    private var nextLine: [Int32: Int64] = [:]
+    private var consumer: KafkaConsumer?
+    private var buffers: [Int32: [KafkaMessage]] = [:]
+    private var heads: [Int32: Int] = [:]
+    private var ends: [Int32: Int64] = [:]
+    private var positions: [Int32: Int64] = [:]
+    private var paused: Set<Int32> = []
+    public private(set) var extents: [Extent] = []
+    /// SHA-256 of a file source's bytes, once read to its end.
+    public private(set) var fileChecksum: String?
+    private var hasher = SHA256()
+
+    public init(topology: Topology, source: Source, logger: Logger) throws {
+        self.topology = topology
+        decoder = SchemaDecoder(schema: topology.source.schema)
+        keyField = topology.stages[0].keyField
+        switch source {
+        case .file(let path):
+            guard let reader = LineReader(path: path) else { throw RuntimeError.startup("cannot read \(path)") }
+            file = reader
+            partitions = topology.source.partitions
+        case .topic(let name, let bootstrap, let properties):
+            var config = KafkaConfig(bootstrapServers: bootstrap)
+            for (k, v) in properties { config[k] = v }
+            config["group.id"] = "vigil-reader-\(UUID().uuidString)"
+            config["enable.partition.eof"] = "false"
+            let count = try KafkaAdmin(config: config, logger: logger).partitionCount(topic: name, timeout: .seconds(10))
+            partitions = count
+            let consumer = try KafkaConsumer(config: config, logger: logger)
+            var start: [TopicPartition: Int64] = [:]
+            for p in 0..<count {
+                let (low, high) = try consumer.watermarks(TopicPartition(name, p), timeout: .seconds(10))
+                extents.append(Extent(partition: p, first: low, end: high))
+                if high > low {
+                    ends[p] = high
+                    positions[p] = low
+                    buffers[p] = []
+                    heads[p] = 0
+                    start[TopicPartition(name, p)] = low
+                }
+            }
+            try consumer.assign(start)
+            self.consumer = consumer
+            sourceTopic = name
+        }
+    }
+
+    /// The next source record in event-time order, or nil at the end.
+    public func next() throws -> LocalPipeline.SourceRecord? {
+        if let file {
+            guard let line = file.next() else {
+                if fileChecksum == nil { fileChecksum = hasher.hexDigest() }
+                return nil
+            }
+            hasher.update(line)
+            hasher.update(CollectionOfOne(0x0A))
+            var partition: Int32 = 0
+            if let record = try? decoder.decode(line), let key = StageProcessor.keyString(record.values[keyField]) {
+                partition = KafkaPartitioner.partition(key: Array(key.utf8), partitions: partitions)
+            }
+            let offset = nextLine[partition, default: 0]
+            nextLine[partition] = offset + 1
+            return LocalPipeline.SourceRecord(partition: partition, offset: offset, key: nil, value: line)
+        }
+        // A topic: every unfinished partition needs a buffered record before the earliest can be chosen.
+        while true {
+            var best: (partition: Int32, time: Int64)?
+            var missing = false
+            for (p, end) in ends {
+                let head = heads[p]!
+                if head < buffers[p]!.count {
+                    let t = eventTime(buffers[p]![head])
+                    if best == nil || t < best!.time || (t == best!.time && p < best!.partition) { best = (p, t) }
+                } else if positions[p]! < end {
+                    missing = true
+                }
+            }
+            if !missing, let best {
+                let message = buffers[best.partition]![heads[best.partition]!]
+                heads[best.partition]! += 1
+                if heads[best.partition]! >= 4_096 {
+                    buffers[best.partition]!.removeFirst(heads[best.partition]!)
+                    heads[best.partition] = 0
+                }
+                return LocalPipeline.SourceRecord(
+                    partition: message.partition, offset: message.offset, key: message.key, value: message.value,
+                    timestamp: message.timestamp)
+            }
+            if !missing { return nil }
+            try fetch()
+        }
+    }
+
+    private func fetch() throws {
+        guard let consumer else { return }
+        // Partitions far ahead wait, so that memory stays bounded while a slow one catches up.
+        for (p, buffer) in buffers {
+            let held = buffer.count - heads[p]!
+            let tp = TopicPartition(sourceTopic, p)
+            if held > 50_000, !paused.contains(p) {
+                try consumer.pause([tp])
+                paused.insert(p)
+            } else if held < 10_000, paused.contains(p) {
+                try consumer.resume([tp])
+                paused.remove(p)
+            }
+        }
+        for message in try consumer.poll(maxMessages: 10_000, timeout: .milliseconds(200)) {
+            guard let end = ends[message.partition], message.offset < end else { continue }
+            buffers[message.partition]!.append(message)
+            positions[message.partition] = message.offset + 1
+        }
+    }
+
+    /// The topic being read (a topic source).
+    private var sourceTopic = ""
+
+    private func eventTime(_ message: KafkaMessage) -> Int64 {
+        guard let value = message.value, let record = try? decoder.decode(value) else { return .min }
+        return record.timestamp
+    }
+
+    public func close() {
+        consumer?.close()
+        consumer = nil
+    }
+
+    deinit { close() }
+}
+
+/// Reads a file line by line as bytes, without the line ends.
+public final class LineReader {
+    private let handle: UnsafeMutablePointer<FILE>
+    private var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    private var start = 0
+    private var end = 0
+    private var atEnd = false
+
+    public init?(path: String) {
+        guard let h = fopen(path, "rb") else { return nil }
+        handle = h
+    }
+
+    deinit { fclose(handle) }
+
+    /// The next line (without "\n" or "\r\n"), or nil at the end of the file.
+    public func next() -> [UInt8]? {
+        var line: [UInt8] = []
+        while true {
+            if start < end {
+                if let nl = buffer[start..<end].firstIndex(of: 0x0A) {
+                    line.append(contentsOf: buffer[start..<nl])
+                    start = nl + 1
+                    if line.last == 0x0D { line.removeLast() }
+                    return line
+                }
+                line.append(contentsOf: buffer[start..<end])
+                start = end
+            }
+            if atEnd { return line.isEmpty ? nil : line }
+            let n = buffer.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, handle) }
+            start = 0
+            end = n
+            if n == 0 { atEnd = true }
+        }
+    }
+}
