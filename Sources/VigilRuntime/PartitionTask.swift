@@ -206,6 +206,15 @@ public final class PartitionTask {
         dirty = true
     }
 
+    /// Sets where the task resumes in its input, forward or back, and commits it with the state: the hand-over of a
+    /// replay, whose repartition records were routed in memory, to live processing of the real repartition topic
+    /// (everything before `offset` there is already in the state).
+    package func handOver(at offset: Int64) throws {
+        nextOffset = offset
+        dirty = true
+        try commit()
+    }
+
     /// Whether records were processed since the last commit.
     public var hasUncommittedWork: Bool { dirty }
 

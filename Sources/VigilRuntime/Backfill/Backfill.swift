@@ -12,7 +12,7 @@ public import VigilTopology
 /// Writes the data file and, beside it, `<out>.manifest.json`: what went in (topology and its SHA-256, input file
 /// checksum or topic offset ranges, labels, cut-off, range) and what came out (rows, columns, the data's SHA-256).
 /// The same command over the same input writes the same bytes.
-public final class Backfill {
+public final class Backfill: Sendable {
     public enum Format: String, Sendable, CaseIterable {
         case csv, jsonl, parquet
     }

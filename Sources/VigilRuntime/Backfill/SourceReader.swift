@@ -46,7 +46,8 @@ public final class SourceReader {
     public private(set) var fileChecksum: String?
     private var hasher = SHA256()
 
-    public init(topology: Topology, source: Source, logger: Logger) throws {
+    /// - Parameter from: for a topic, the offset to start each partition at (default: its start).
+    public init(topology: Topology, source: Source, from: [Int32: Int64] = [:], logger: Logger) throws {
         self.topology = topology
         decoder = SchemaDecoder(schema: topology.source.schema)
         keyField = topology.stages[0].keyField
@@ -66,13 +67,14 @@ public final class SourceReader {
             var start: [TopicPartition: Int64] = [:]
             for p in 0..<count {
                 let (low, high) = try consumer.watermarks(TopicPartition(name, p), timeout: .seconds(10))
-                extents.append(Extent(partition: p, first: low, end: high))
-                if high > low {
+                let first = min(high, max(low, from[p] ?? low))
+                extents.append(Extent(partition: p, first: first, end: high))
+                if high > first {
                     ends[p] = high
-                    positions[p] = low
+                    positions[p] = first
                     buffers[p] = []
                     heads[p] = 0
-                    start[TopicPartition(name, p)] = low
+                    start[TopicPartition(name, p)] = first
                 }
             }
             try consumer.assign(start)
