@@ -38,6 +38,9 @@ public final class Replay: Sendable {
         public var to: Int64?
         public var outputs: Outputs = .none
         public var batch = 5_000
+        /// Continue an earlier replay (`--then stop`) from the offsets stored with its state, instead of rebuilding
+        /// into a fresh directory: the second step of a hand-over with short downtime (docs/backfill.md).
+        public var resume = false
 
         public init(bootstrapServers: String) { self.bootstrapServers = bootstrapServers }
     }
@@ -73,9 +76,13 @@ public final class Replay: Sendable {
     public var stateDirectory: String { "\(topology.stateDirectory)/\(topology.name)" }
 
     public func run(settings: StateSettings = StateSettings(), progress: (Progress) -> Void = { _ in }) throws -> Report {
-        if let contents = try? FileManager.default.contentsOfDirectory(atPath: stateDirectory), !contents.isEmpty {
+        let holdsState = !((try? FileManager.default.contentsOfDirectory(atPath: stateDirectory)) ?? []).isEmpty
+        if holdsState && !options.resume {
             throw RuntimeError.startup(
-                "replay rebuilds state into a fresh directory, and \(stateDirectory) already holds state; give another state_dir (--state-dir) or delete it")
+                "replay rebuilds state into a fresh directory, and \(stateDirectory) already holds state; give another state_dir (--state-dir), delete it, or continue an earlier replay with --resume")
+        }
+        if options.resume && !holdsState {
+            throw RuntimeError.startup("--resume continues an earlier replay, but \(stateDirectory) holds no state")
         }
         let started = ContinuousClock.now
         var report = Report()
@@ -102,6 +109,13 @@ public final class Replay: Sendable {
         defer { pipeline.close() }
         var starts: [Int32: Int64] = [:]
         if case .offsets(let offsets) = options.from { starts = offsets }
+        if options.resume {
+            for p in 0..<topology.source.partitions {
+                if let stored = try pipeline.task(TopicPartition(topology.source.topic, p)).committedOffset, stored >= 0 {
+                    starts[p] = stored
+                }
+            }
+        }
         let reader = try SourceReader(
             topology: topology,
             source: .topic(name: topology.source.topic, bootstrapServers: options.bootstrapServers, properties: options.kafka),

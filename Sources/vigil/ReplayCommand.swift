@@ -26,7 +26,8 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Where outputs go during the replay: none, normal (the topology's topics) or prefix:NAME (NAME + each topic).")
     var outputs: String = "none"
     @Option(help: "After the replay: stop, or live (run on, from where the replay ended).") var then: String = "stop"
-    @Option(help: "Override the topology's state_dir (the replay needs a fresh one).") var stateDir: String?
+    @Option(help: "Override the topology's state_dir (the replay needs a fresh one, unless --resume).") var stateDir: String?
+    @Flag(help: "Continue an earlier replay (--then stop) from the offsets stored with its state.") var resume = false
     @Option(help: "MiB of memory for all state (as vigil run).") var stateMemoryMb: Int = 1024
     @Option(help: "Source records per batch.") var batch: Int = 5_000
     @OptionGroup var kafka: KafkaOptions
@@ -41,6 +42,7 @@ struct ReplayCommand: ParsableCommand {
         var options = Replay.Options(bootstrapServers: bootstrap)
         options.kafka = try kafka.parsedProperties()
         options.batch = batch
+        options.resume = resume
         options.from = try Self.start(from)
         options.to = try to.map { try BackfillCommand.time($0, "--to") }
         switch outputs {
