@@ -21,13 +21,19 @@ public final class LocalPipeline {
         public var value: [UInt8]?
         /// The record's Kafka timestamp, epoch ms (the start of a prediction's latency), when known.
         public var timestamp: Int64?
+        /// The event time, when the reader decoded it (nil for a record that does not decode).
+        public var eventTime: Int64?
 
-        public init(partition: Int32, offset: Int64? = nil, key: [UInt8]?, value: [UInt8]?, timestamp: Int64? = nil) {
+        public init(
+            partition: Int32, offset: Int64? = nil, key: [UInt8]?, value: [UInt8]?, timestamp: Int64? = nil,
+            eventTime: Int64? = nil
+        ) {
             self.partition = partition
             self.offset = offset
             self.key = key
             self.value = value
             self.timestamp = timestamp
+            self.eventTime = eventTime
         }
     }
 

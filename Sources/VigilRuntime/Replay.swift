@@ -37,7 +37,7 @@ public final class Replay: Sendable {
         /// replay started.
         public var to: Int64?
         public var outputs: Outputs = .none
-        public var batch = 5_000
+        public var batch = 20_000
         /// Continue an earlier replay (`--then stop`) from the offsets stored with its state, instead of rebuilding
         /// into a fresh directory: the second step of a hand-over with short downtime (docs/backfill.md).
         public var resume = false

@@ -37,7 +37,7 @@ struct BackfillCommand: ParsableCommand {
     @Option(help: "Compare with the feature events served live: a JSON Lines file of them.") var compare: String?
     @Option(help: "Compare with the feature events served live: a Kafka topic (the topology's features sink).")
     var compareTopic: String?
-    @Option(help: "Source records per batch.") var batch: Int = 5_000
+    @Option(help: "Source records per batch (one commit of every task per batch; the output does not depend on it).") var batch: Int = 20_000
     @OptionGroup var kafka: KafkaOptions
     @OptionGroup var logging: LoggingOptions
 

@@ -29,7 +29,7 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Override the topology's state_dir (the replay needs a fresh one, unless --resume).") var stateDir: String?
     @Flag(help: "Continue an earlier replay (--then stop) from the offsets stored with its state.") var resume = false
     @Option(help: "MiB of memory for all state (as vigil run).") var stateMemoryMb: Int = 1024
-    @Option(help: "Source records per batch.") var batch: Int = 5_000
+    @Option(help: "Source records per batch (one commit of every task per batch; the output does not depend on it).") var batch: Int = 20_000
     @OptionGroup var kafka: KafkaOptions
     @OptionGroup var logging: LoggingOptions
 

@@ -103,6 +103,14 @@ public struct FeatureEventReader: Sendable {
         /// A string literal, unescaped.
         mutating func string() throws(ReadError) -> String {
             try expect(UInt8(ascii: "\""))
+            // Fast path: no escapes (feature names, ids): one String straight from the bytes.
+            var j = i
+            while j < bytes.count, bytes[j] != UInt8(ascii: "\""), bytes[j] != UInt8(ascii: "\\") { j += 1 }
+            if j < bytes.count, bytes[j] == UInt8(ascii: "\"") {
+                let text = String(decoding: bytes[i..<j], as: UTF8.self)
+                i = j + 1
+                return text
+            }
             var out: [UInt8] = []
             while i < bytes.count {
                 let b = bytes[i]

@@ -30,7 +30,7 @@ public final class Backfill: Sendable {
         public var out: String
         public var format: Format = .csv
         /// Source records per batch (one commit of every task per batch).
-        public var batch = 5_000
+        public var batch = 20_000
         /// The command line, recorded in the manifest.
         public var command: [String] = []
         /// Live feature events to compare the backfill with (`--compare`).
@@ -88,7 +88,7 @@ public final class Backfill: Sendable {
         defer { try? FileManager.default.removeItem(atPath: stateDirectory) }
         var t = topology
         t.stateDirectory = stateDirectory
-        let rows = try RowCollector(topology: t, from: options.from)
+        let rows = try RowCollector(topology: t)
         let pipeline = try LocalPipeline(topology: t, output: rows, logger: logger)
         defer { pipeline.close() }
         let reader = try SourceReader(topology: t, source: options.input, logger: logger)
@@ -96,10 +96,10 @@ public final class Backfill: Sendable {
         var batch: [LocalPipeline.SourceRecord] = []
         batch.reserveCapacity(options.batch)
         var newest = Int64.min
-        var decoder = SchemaDecoder(schema: t.source.schema)
         while let record = try reader.next() {
-            if let to = options.to, let value = record.value, let event = try? decoder.decode(value) {
-                if event.timestamp >= to { continue }
+            if let time = record.eventTime {
+                if let to = options.to, time >= to { continue }
+                newest = max(newest, time)
             }
             report.events += 1
             batch.append(record)
@@ -111,14 +111,13 @@ public final class Backfill: Sendable {
             }
         }
         if !batch.isEmpty { try pipeline.pipe(batch) }
-        newest = rows.newest
         report.deadLetters = rows.deadLetters
         report.late = rows.late
         let cutoff = options.labelCutoff ?? options.to ?? newest
         report.labelCutoff = cutoff
         // Second pass: the label column, now that the cut-off is known; then the data checksum.
         let written = try RowWriter.write(
-            rows: rows, names: t.featureNames, labels: labels, cutoff: cutoff, format: options.format,
+            rows: rows, names: t.featureNames, labels: labels, cutoff: cutoff, from: options.from, format: options.format,
             out: options.out, parquetHelper: options.parquetHelper)
         report.rows = written.rows
         report.fraudRows = written.fraud
@@ -130,7 +129,11 @@ public final class Backfill: Sendable {
             var comparison = try FeatureComparison(live: source, featureNames: t.featureNames, logger: logger)
             let events = try rows.events()
             let eventReader = FeatureEventReader()
-            while let line = events.next() { comparison.add(try eventReader.read(line)) }
+            while let line = events.next() {
+                let event = try eventReader.read(line)
+                if let from = options.from, event.timestamp < from { continue }
+                comparison.add(event)
+            }
             report.comparison = comparison.finish()
         }
         return report
@@ -177,27 +180,23 @@ public enum VigilInfo {
     public static let version = "0.2.0"
 }
 
-/// Collects the feature events a pipeline writes as rows (in the order written), with their exact value text,
-/// spilling them to a temporary file so that memory stays flat however long the history.
+/// Collects the feature events a pipeline writes (in the order written), spilling them to a temporary file so that
+/// memory stays flat however long the history.
 final class RowCollector: RecordSink {
     let featuresTopic: String
     let deadLetterTopic: String
     let lateTopic: String
-    let from: Int64?
-    let reader = FeatureEventReader()
     let spill: FileHandle
     let spillPath: String
     var buffer: [UInt8] = []
     private(set) var count = 0
-    private(set) var newest = Int64.min
     private(set) var deadLetters = 0
     private(set) var late = 0
 
-    init(topology: Topology, from: Int64?) throws {
+    init(topology: Topology) throws {
         featuresTopic = topology.sinks.features
         deadLetterTopic = topology.sinks.deadLetter
         lateTopic = topology.sinks.late
-        self.from = from
         spillPath = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-rows-\(UUID().uuidString)").path
         FileManager.default.createFile(atPath: spillPath, contents: nil)
         guard let handle = FileHandle(forUpdatingAtPath: spillPath) else {
@@ -215,9 +214,6 @@ final class RowCollector: RecordSink {
         if topic == deadLetterTopic { deadLetters += 1 }
         if topic == lateTopic { late += 1 }
         guard topic == featuresTopic, let value else { return }
-        let event = try reader.read(value)
-        newest = max(newest, event.timestamp)
-        if let from, event.timestamp < from { return }
         buffer.append(contentsOf: value)
         buffer.append(0x0A)
         count += 1
@@ -225,7 +221,7 @@ final class RowCollector: RecordSink {
 
     func flush() throws {
         guard !buffer.isEmpty else { return }
-        spill.write(Data(buffer))
+        try spill.write(contentsOf: buffer)
         buffer.removeAll(keepingCapacity: true)
     }
 

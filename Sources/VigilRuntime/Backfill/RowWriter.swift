@@ -61,8 +61,8 @@ enum RowWriter {
     }
 
     static func write(
-        rows: RowCollector, names: [String], labels: LabelIndex?, cutoff: Int64, format: Backfill.Format, out: String,
-        parquetHelper: String
+        rows: RowCollector, names: [String], labels: LabelIndex?, cutoff: Int64, from: Int64?, format: Backfill.Format,
+        out: String, parquetHelper: String
     ) throws -> (rows: Int, fraud: Int, checksum: String) {
         let target = format == .parquet ? out + ".csv.tmp" : out
         FileManager.default.createFile(atPath: target, contents: nil)
@@ -84,6 +84,7 @@ enum RowWriter {
         var count = 0, fraud = 0
         while let line = events.next() {
             let event = try reader.read(line)
+            if let from, event.timestamp < from { continue }
             let label = labels?.isFraud(event.txnID, at: cutoff) ?? false
             if label { fraud += 1 }
             count += 1
@@ -92,9 +93,13 @@ enum RowWriter {
                 continue
             }
             var fields = [csv(event.eventID), csv(event.txnID ?? ""), csv(event.key ?? ""), String(event.timestamp)]
-            var byName: [String: String] = [:]
-            for (name, value) in event.features { byName[name] = value }
-            for name in names { fields.append(byName[name].map { $0 == "null" ? "" : $0 } ?? "") }
+            if event.features.count == names.count, zip(event.features, names).allSatisfy({ $0.name == $1 }) {
+                for (_, value) in event.features { fields.append(value == "null" ? "" : value) }
+            } else {
+                var byName: [String: String] = [:]
+                for (name, value) in event.features { byName[name] = value }
+                for name in names { fields.append(byName[name].map { $0 == "null" ? "" : $0 } ?? "") }
+            }
             fields.append(label ? "1" : "0")
             try emit(Array((fields.joined(separator: ",") + "\n").utf8))
         }

@@ -93,12 +93,16 @@ public final class SourceReader {
             hasher.update(line)
             hasher.update(CollectionOfOne(0x0A))
             var partition: Int32 = 0
-            if let record = try? decoder.decode(line), let key = StageProcessor.keyString(record.values[keyField]) {
-                partition = KafkaPartitioner.partition(key: Array(key.utf8), partitions: partitions)
+            var time: Int64?
+            if let record = try? decoder.decode(line) {
+                time = record.timestamp
+                if let key = StageProcessor.keyString(record.values[keyField]) {
+                    partition = KafkaPartitioner.partition(key: Array(key.utf8), partitions: partitions)
+                }
             }
             let offset = nextLine[partition, default: 0]
             nextLine[partition] = offset + 1
-            return LocalPipeline.SourceRecord(partition: partition, offset: offset, key: nil, value: line)
+            return LocalPipeline.SourceRecord(partition: partition, offset: offset, key: nil, value: line, eventTime: time)
         }
         // A topic: every unfinished partition needs a buffered record before the earliest can be chosen.
         while true {
@@ -115,6 +119,7 @@ public final class SourceReader {
             }
             if !missing, let best {
                 let message = buffers[best.partition]![heads[best.partition]!]
+                let time: Int64? = best.time == .min ? nil : best.time
                 heads[best.partition]! += 1
                 if heads[best.partition]! >= 4_096 {
                     buffers[best.partition]!.removeFirst(heads[best.partition]!)
@@ -122,7 +127,7 @@ public final class SourceReader {
                 }
                 return LocalPipeline.SourceRecord(
                     partition: message.partition, offset: message.offset, key: message.key, value: message.value,
-                    timestamp: message.timestamp)
+                    timestamp: message.timestamp, eventTime: time)
             }
             if !missing { return nil }
             try fetch()
