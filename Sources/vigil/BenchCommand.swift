@@ -14,7 +14,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure throughput and latency (see ops/bench).",
-        subcommands: [EngineBench.self, EndToEndBench.self, ModelBench.self])
+        subcommands: [EngineBench.self, EndToEndBench.self, ModelBench.self, ReplayBench.self, BackfillBench.self])
 }
 
 /// Prints one JSON object per line: `{"bench":…,"run":…,…}`.
