@@ -187,8 +187,9 @@ final class PartitionStore {
         committedStreamTime = streamTime
         if watermark != .min { expiry.advanceCutoff(to: watermark &- engine.retentionMillis) }
         if cachedBytes > cacheLimitBytes {
-            cache.removeAll(keepingCapacity: true)
+            cache.removeAll()
             cachedBytes = 0
+            StateMemory.releaseFreePages()
         }
     }
 
