@@ -1,5 +1,10 @@
 import VigilCore
 import VigilState
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The state of one partition task: its keys' feature state, the timers of their open windows, the partition's
 /// stream time and the input offset they all cover, in one RocksDB database, with a write-back cache of hot keys.
@@ -295,6 +300,9 @@ final class PartitionStore {
 /// A state key as RocksDB sees it: two keys are equal when their UTF-8 bytes are. (Swift's `String ==` compares by
 /// Unicode canonical equivalence — "é" equals "e\u{301}" — which would let two different RocksDB keys share one
 /// cached state.) Ordered by bytes, as RocksDB orders them.
+///
+/// Compared, hashed and ordered through the string's contiguous UTF-8 storage (`memcmp`), not element by element
+/// through `String.UTF8View`: these run for every event (cache lookups) and every changed key at commit (sorting).
 struct StateKey: Hashable, Comparable {
     let string: String
 
@@ -304,16 +312,35 @@ struct StateKey: Hashable, Comparable {
         self.string = s
     }
 
+    /// Runs `body` over the key's UTF-8 bytes, borrowed (no copy unless the storage is not contiguous).
+    @inline(__always)
+    func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        if let r = string.utf8.withContiguousStorageIfAvailable({ body(UnsafeRawBufferPointer($0)) }) { return r }
+        return Array(string.utf8).withUnsafeBytes(body)
+    }
+
     static func == (a: StateKey, b: StateKey) -> Bool {
-        a.string.utf8.elementsEqual(b.string.utf8)
+        a.withBytes { x in
+            b.withBytes { y in
+                x.count == y.count && (x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0)
+            }
+        }
     }
 
     func hash(into hasher: inout Hasher) {
-        var s = string
-        s.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        withBytes { hasher.combine(bytes: $0) }
     }
 
     static func < (a: StateKey, b: StateKey) -> Bool {
-        a.string.utf8.lexicographicallyPrecedes(b.string.utf8)
+        a.withBytes { x in
+            b.withBytes { y in
+                let n = Swift.min(x.count, y.count)
+                if n > 0 {
+                    let c = memcmp(x.baseAddress!, y.baseAddress!, n)
+                    if c != 0 { return c < 0 }
+                }
+                return x.count < y.count
+            }
+        }
     }
 }
