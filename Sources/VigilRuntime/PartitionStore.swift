@@ -47,7 +47,7 @@ final class PartitionStore {
     private var valueBuffer: [UInt8] = []
     private let batch = WriteBatch()
     /// The timer index changes of the commit being built: (timer, key, put or delete).
-    private var timerChanges: [(timer: Int64, key: String, isPut: Bool)] = []
+    private var timerChanges: [(timer: Int64, key: StateKey, isPut: Bool)] = []
     private static let empty: [UInt8] = []
 
     /// The next input offset to process, as committed with the state (nil: the store is new).
@@ -162,14 +162,14 @@ final class PartitionStore {
                 bytesWritten += valueBuffer.count
             }
             if oldTimer != newTimer {
-                if oldTimer != .max { timerChanges.append((oldTimer, key.string, false)) }
-                if newTimer != .max { timerChanges.append((newTimer, key.string, true)) }
+                if oldTimer != .max { timerChanges.append((oldTimer, key, false)) }
+                if newTimer != .max { timerChanges.append((newTimer, key, true)) }
             }
         }
-        // In index order too: by timer, then key (the byte order of the index keys for ASCII keys).
+        // In index order too: by timer, then key bytes (the byte order of the index keys).
         timerChanges.sort { $0.timer != $1.timer ? $0.timer < $1.timer : $0.key < $1.key }
         for change in timerChanges {
-            setTimerKeyBuffer(change.timer, change.key)
+            setTimerKeyBuffer(change.timer, change.key.string)
             if change.isPut { batch.put(keyBuffer, Self.empty) } else { batch.delete(keyBuffer) }
         }
         valueBuffer.removeAll(keepingCapacity: true)
@@ -303,13 +303,25 @@ final class PartitionStore {
 ///
 /// Compared, hashed and ordered through the string's contiguous UTF-8 storage (`memcmp`), not element by element
 /// through `String.UTF8View`: these run for every event (cache lookups) and every changed key at commit (sorting).
+/// The first 8 bytes, kept as a big-endian integer, decide most comparisons without touching the string.
 struct StateKey: Hashable, Comparable {
     let string: String
+    /// The first 8 UTF-8 bytes as a big-endian integer, zero-padded: ordering these orders the keys' first 8 bytes.
+    let prefix: UInt64
 
     init(_ string: String) {
         var s = string
         s.makeContiguousUTF8()
         self.string = s
+        prefix = s.utf8.withContiguousStorageIfAvailable { Self.prefix(of: UnsafeRawBufferPointer($0)) }
+            ?? Array(s.utf8).withUnsafeBytes { Self.prefix(of: $0) }
+    }
+
+    @inline(__always)
+    private static func prefix(of bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var p: UInt64 = 0
+        for i in 0..<8 { p = p << 8 | UInt64(i < bytes.count ? bytes[i] : 0) }
+        return p
     }
 
     /// Runs `body` over the key's UTF-8 bytes, borrowed (no copy unless the storage is not contiguous).
@@ -320,7 +332,8 @@ struct StateKey: Hashable, Comparable {
     }
 
     static func == (a: StateKey, b: StateKey) -> Bool {
-        a.withBytes { x in
+        guard a.prefix == b.prefix else { return false }
+        return a.withBytes { x in
             b.withBytes { y in
                 x.count == y.count && (x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0)
             }
@@ -332,7 +345,9 @@ struct StateKey: Hashable, Comparable {
     }
 
     static func < (a: StateKey, b: StateKey) -> Bool {
-        a.withBytes { x in
+        // Different prefixes differ within the first 8 bytes (a shorter key's padding is 0, below any byte but 0).
+        if a.prefix != b.prefix { return a.prefix < b.prefix }
+        return a.withBytes { x in
             b.withBytes { y in
                 let n = Swift.min(x.count, y.count)
                 if n > 0 {

@@ -16,6 +16,8 @@ public struct StageProcessor {
     var decoder: SchemaDecoder
     let featureEncoder: FeatureEventEncoder?
     let windowEncoder: WindowEventEncoder
+    /// The constant parts of each windowed feature's window events (by `WindowResult.featureIndex`).
+    let windowFragments: [WindowEventEncoder.Fragments]
     /// The envelope layout this stage expects (from the previous stage) and the one it writes.
     let inputLayout: UInt64
     let outputLayout: UInt64
@@ -45,7 +47,8 @@ public struct StageProcessor {
         engine = try FeatureEngine(
             schema: topology.source.schema, features: stage.features, graceMillis: topology.graceMillis,
             distinctExactLimit: topology.distinctExactLimit, upstreamFeatureNames: upstream)
-        decoder = SchemaDecoder(schema: topology.source.schema)
+        decoder = SchemaDecoder(
+            schema: topology.source.schema, readingTextOf: Self.fieldsRead(topology, stageIndex: stageIndex))
         let isLast = stageIndex == topology.stages.count - 1
         nextStage = isLast ? nil : topology.stages[stageIndex + 1]
         featureEncoder = isLast
@@ -54,6 +57,9 @@ public struct StageProcessor {
                 featureNames: topology.stages.flatMap { Self.perEventNames($0) })
             : nil
         windowEncoder = WindowEventEncoder(topology: topology.name, stage: stage.name)
+        windowFragments = engine.windowedFeatures.map { [windowEncoder] in
+            windowEncoder.fragments(feature: $0.name, kind: Self.kindName($0))
+        }
         inputLayout = Self.layout(topology, upTo: stageIndex)
         outputLayout = Self.layout(topology, upTo: stageIndex + 1)
         idField = topology.source.schema.fields.firstIndex { $0.name == "txn_id" && $0.type == .string }
@@ -63,6 +69,31 @@ public struct StageProcessor {
             }
             scoring = ScoringStep(topology: topology, registry: models)
         }
+    }
+
+    /// The schema fields a stage reads from its records: its key, the next stage's key, the fields its features
+    /// name, and after the last stage the event id and the fields the alert rules test.
+    static func fieldsRead(_ topology: Topology, stageIndex: Int) -> Set<Int> {
+        let schema = topology.source.schema
+        let stage = topology.stages[stageIndex]
+        var fields: Set<Int> = [stage.keyField]
+        if stageIndex + 1 < topology.stages.count {
+            fields.insert(topology.stages[stageIndex + 1].keyField)
+        } else {
+            if let id = schema.fields.firstIndex(where: { $0.name == "txn_id" && $0.type == .string }) { fields.insert(id) }
+            for rule in topology.scoring?.alerts ?? [] {
+                for condition in rule.when + rule.unless {
+                    if case .field(_, let i) = condition.subject { fields.insert(i) }
+                }
+            }
+        }
+        for feature in stage.features {
+            if case .aggregate(_, let name?, _) = feature.kind,
+               let i = schema.fields.firstIndex(where: { $0.name == name }) {
+                fields.insert(i)
+            }
+        }
+        return fields
     }
 
     /// 3000-01-01T00:00:00Z in epoch milliseconds: event times beyond it are refused as implausible.
@@ -118,7 +149,7 @@ public struct StageProcessor {
 
         enum Outcome {
             case deadLetter(kind: String, reason: String)
-            case record(Record, event: [UInt8], keys: [String?], values: [FeatureValue])
+            case record(Record, event: ArraySlice<UInt8>, keys: [String?], values: [FeatureValue])
         }
 
         /// The event time, or nil for a record that goes to the dead-letter topic.
@@ -153,7 +184,7 @@ public struct StageProcessor {
                 }
                 return Prepared(
                     message: message, source: source, sourceTimestamp: message.timestamp,
-                    outcome: .record(record, event: value, keys: [], values: []), missing: missing)
+                    outcome: .record(record, event: value[...], keys: [], values: []), missing: missing)
             } catch let error {
                 return Prepared(message: message, source: source, outcome: .deadLetter(kind: "\(error.kind)", reason: error.reason))
             }
@@ -171,9 +202,13 @@ public struct StageProcessor {
         }
         source = envelope.source
         do {
-            let record = try decoder.decode(envelope.event)
+            // The event is a slice of the envelope: decoded in place, not copied out.
+            let result = envelope.eventBytes.withUnsafeBytes { raw in
+                Result { () throws(DecodeError) -> Record in try decoder.decode(raw) }
+            }
+            let record = try result.get()
             return Prepared(message: message, source: source, sourceTimestamp: envelope.sourceTimestamp, outcome: .record(
-                record, event: envelope.event, keys: envelope.keys, values: envelope.values))
+                record, event: envelope.eventBytes, keys: envelope.keys, values: envelope.values))
         } catch let error {
             return Prepared(message: message, source: source, outcome: .deadLetter(kind: "\(error.kind)", reason: error.reason))
         }
@@ -197,7 +232,7 @@ public struct StageProcessor {
         let message = prepared.message
         let source = prepared.source
         let record: Record
-        let event: [UInt8]
+        let event: ArraySlice<UInt8>
         switch prepared.outcome {
         case .deadLetter(let kind, let reason):
             try deadLetter(message, source: source, kind: kind, reason: reason, sink: sink)
@@ -231,7 +266,7 @@ public struct StageProcessor {
                 let reason = "late event: \(behind) ms behind the stream time of \(message.topic)[\(message.partition)] in stage \(stage.name), beyond the grace period of \(topology.graceMillis) ms"
                 let headers = DeadLetter.headers(
                     kind: "late", reason: reason, source: source, topology: topology.name, stage: stage.name)
-                try sink.send(topic: topology.sinks.late, key: Array(key.utf8), value: event, headers: headers)
+                try sink.send(topic: topology.sinks.late, key: Array(key.utf8), value: Array(event), headers: headers)
                 counts.late += 1
                 return
             }
@@ -315,10 +350,9 @@ public struct StageProcessor {
             // A stale entry (the key's timer moved) finds nothing due; its live entry is in the queue already.
             if !windowResults.isEmpty, next != .max { timers.push(next, key) }
             for result in windowResults {
-                let feature = engine.windowedFeatures[result.featureIndex]
                 windowEncoder.encode(
-                    feature: feature.name, kind: Self.kindName(feature), key: key, start: result.start,
-                    end: result.end, count: result.count, value: result.value, into: &writer)
+                    windowFragments[result.featureIndex], key: key, start: result.start, end: result.end,
+                    count: result.count, value: result.value, into: &writer)
                 keyBytes.removeAll(keepingCapacity: true)
                 keyBytes.append(contentsOf: key.utf8)
                 try sink.send(topic: topology.sinks.windows, key: keyBytes, value: writer.bytes, headers: [])

@@ -60,16 +60,17 @@ final class NullSink: RecordSink {
 /// A sink for the engine bench: records for a repartition topic are queued for the next stage's tasks (in the order
 /// sent, to the partition Kafka's partitioner would choose); everything else is dropped and counted.
 final class RoutingSink: RecordSink {
-    let internalTopics: Set<String>
-    var queue: [(topic: String, key: [UInt8], value: [UInt8])] = []
+    /// The stage each repartition topic feeds.
+    let internalTopics: [String: Int]
+    var queue: [(stage: Int, key: [UInt8], value: [UInt8])] = []
     var records = 0
     var bytes = 0
 
-    init(internalTopics: Set<String>) { self.internalTopics = internalTopics }
+    init(internalTopics: [String: Int]) { self.internalTopics = internalTopics }
 
     func send(topic: String, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader]) throws {
-        if internalTopics.contains(topic) {
-            queue.append((topic, key ?? [], value ?? []))
+        if let stage = internalTopics[topic] {
+            queue.append((stage, key ?? [], value ?? []))
         } else {
             records += 1
             bytes += value?.count ?? 0
@@ -93,6 +94,9 @@ struct EngineBench: ParsableCommand {
     @Flag(help: "Leave out the topology's scoring section (features only).") var noScoring = false
 
     func run() throws {
+        // Options read once: each read of an @Option goes through ArgumentParser's storage.
+        let partitions = self.partitions
+        let batch = self.batch
         var topology = try loadTopologyOrExit(self.topology)
         if noScoring { topology.scoring = nil }
         var logger = Logger(label: "vigil.bench")
@@ -136,8 +140,13 @@ struct EngineBench: ParsableCommand {
                 }
             }
             let sources = (0..<partitions).map { tasks[TopicPartition(topology.source.topic, $0)]! }
-            let sink = RoutingSink(internalTopics: Set(topology.stages.dropFirst().map(\.inputTopic)))
-            var nextOffsets: [TopicPartition: Int64] = [:]
+            // The tasks and next offsets of each stage by partition: routing a record looks up no dictionary.
+            let stageTasks = topology.stages.map { stage in
+                (0..<partitions).map { tasks[TopicPartition(stage.inputTopic, $0)]! }
+            }
+            var nextOffsets = topology.stages.map { _ in [Int64](repeating: 0, count: Int(partitions)) }
+            let sink = RoutingSink(internalTopics: Dictionary(
+                uniqueKeysWithValues: topology.stages.indices.dropFirst().map { (topology.stages[$0].inputTopic, $0) }))
             var latencies = [UInt64]()
             latencies.reserveCapacity(messages.count)
             var commits = [UInt64]()
@@ -155,12 +164,13 @@ struct EngineBench: ParsableCommand {
                 while routed < sink.queue.count {
                     let r = sink.queue[routed]
                     routed += 1
-                    let tp = TopicPartition(r.topic, KafkaPartitioner.partition(key: r.key, partitions: partitions))
-                    let offset = nextOffsets[tp, default: 0]
-                    nextOffsets[tp] = offset + 1
-                    try tasks[tp]!.process(
-                        KafkaMessage(topic: tp.topic, partition: tp.partition, offset: offset, key: r.key, value: r.value,
-                                     timestamp: nil, headers: []),
+                    let partition = KafkaPartitioner.partition(key: r.key, partitions: partitions)
+                    let offset = nextOffsets[r.stage][Int(partition)]
+                    nextOffsets[r.stage][Int(partition)] = offset + 1
+                    let task = stageTasks[r.stage][Int(partition)]
+                    try task.process(
+                        KafkaMessage(topic: task.partition.topic, partition: partition, offset: offset, key: r.key,
+                                     value: r.value, timestamp: nil, headers: []),
                         sink: sink)
                 }
                 sink.queue.removeAll(keepingCapacity: true)

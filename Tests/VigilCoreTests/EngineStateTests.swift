@@ -84,6 +84,33 @@ struct EngineStateTests {
         #expect(try KeyState(decoding: empty, engine: engine) == KeyState())
     }
 
+    @Test("the encoder writes the reference encoder's bytes, for small states and for sections longer than 16 KiB")
+    func matchesTheReferenceEncoder() throws {
+        // A 30-day exact buffer and daily tiles keep every event: lengths need 1-, 2- and 3-byte varints.
+        let features = Self.richFeatures + [
+            F.feature("sum30dExact", .sum, "amount", .trailing(millis: 30 * Self.day, tileMillis: nil)),
+            F.feature("d30dExact", .distinctCount, "merchant", .trailing(millis: 30 * Self.day, tileMillis: nil)),
+        ]
+        for limit in [1000, 3] {
+            let engine = try FeatureEngine(
+                schema: F.schema, features: features, graceMillis: 600_000, distinctExactLimit: limit)
+            var key = KeyState()
+            #expect(key.encoded() == key.referenceEncoded())
+            var stream = Int64.min
+            var checked = 0
+            for chunk in stride(from: 0, to: 6_000, by: 250) {
+                _ = Self.run(engine, Self.events(chunk..<(chunk + 250)), &key, stream: &stream)
+                let bytes = key.encoded()
+                #expect(bytes == key.referenceEncoded(), "after \(chunk + 250) events, limit \(limit)")
+                var prefixed: [UInt8] = [7, 7]
+                key.encode(into: &prefixed)
+                #expect(prefixed == [7, 7] + bytes)
+                checked = bytes.count
+            }
+            #expect(checked > 3 * 16_384)
+        }
+    }
+
     @Test("a state stored in format 1 (names, fixed-width columns) still decodes")
     func formatOne() throws {
         let engine = try FeatureEngine(

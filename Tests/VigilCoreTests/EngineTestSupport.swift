@@ -172,7 +172,11 @@ struct EngineHarness {
         if let state = states[key], rng.chance(roundTripPercent) {
             roundTrips += 1
             do {
-                let decoded = try KeyState(decoding: state.encoded(), engine: engine)
+                let bytes = state.encoded()
+                if bytes != state.referenceEncoded() {
+                    fail("event \(applied): state of \(key) encodes to other bytes than the reference encoder's")
+                }
+                let decoded = try KeyState(decoding: bytes, engine: engine)
                 if decoded != state { fail("event \(applied): state of \(key) changed in an encode/decode round trip") }
                 states[key] = decoded
             } catch {

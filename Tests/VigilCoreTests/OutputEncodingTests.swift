@@ -82,6 +82,42 @@ struct OutputEncodingTests {
         #expect(w.bytes == first)
     }
 
+    @Test("the feature event encoder writes the reference encoder's bytes for every kind of value, key and name")
+    func featureEventMatchesTheReference() {
+        let names = ["n", "s\"q", "caf\u{E9}", "tab\tname", "ctl\u{1}", "d", "e", "f", "g", "h", "i", "j"]
+        let encoder = FeatureEventEncoder(
+            topology: "to\\po \u{1F4B3}", stageNames: ["card", "mer\"chant", "device"], featureNames: names)
+        let doubles: [Double] = [
+            0, -0.0, 2, 0.1, -1.5, 1.0 / 3, 1e-7, 1e15, 1e16, -1e300, 123_456.789, .infinity, -.infinity, .nan,
+            .leastNonzeroMagnitude, .greatestFiniteMagnitude, -2.2250738585072014e-308,
+        ]
+        let units: [Int64] = [0, 1, -1, 10, 5_000, 10_000, -25_000, 1_234_500, 123_456_789, .max, .min, .min + 1]
+        let ints: [Int64] = [0, 7, -42, 1_767_225_600_000, .max, .min]
+        var pool: [FeatureValue] = [.missing]
+        pool += doubles.map { .double($0) } + units.map { .decimal(units: $0) } + ints.map { .int($0) }
+        let keySets: [[String?]] = [
+            ["c1", "m2", "d3"], [nil, nil, nil], ["a\"b\\c\n", "\u{0}\u{1F}", "\u{7F}é💳"], ["", nil, "x"],
+        ]
+        var w = JSONByteWriter()
+        var reference = JSONByteWriter()
+        var checked = 0
+        for (k, keys) in keySets.enumerated() {
+            for start in stride(from: 0, to: pool.count, by: 5) {
+                let values = (0..<names.count).map { pool[(start + $0 * 7) % pool.count] }
+                let id: String? = start % 2 == 0 ? "t\(start)\"\u{8}" : nil
+                let source = SourceCoordinates(
+                    topic: k % 2 == 0 ? "tx" : "t\u{C}x", partition: Int32(k) - 1, offset: Int64(start) * 1_000_003 - 5)
+                w.bytes = [9]
+                encoder.encode(keys: keys, id: id, timestamp: Int64(start) - 3, source: source, values: values, into: &w)
+                encoder.referenceEncode(
+                    keys: keys, id: id, timestamp: Int64(start) - 3, source: source, values: values, into: &reference)
+                #expect(w.bytes == reference.bytes, "keys \(keys), values \(values)")
+                checked += 1
+            }
+        }
+        #expect(checked > 20)
+    }
+
     @Test("a window event is valid JSON with a stable id")
     func windowEvent() throws {
         let encoder = WindowEventEncoder(topology: "velo", stage: "card")
@@ -95,5 +131,14 @@ struct OutputEncodingTests {
         #expect(window["kind"] as? String == "session" && window["start"] as? Int == 10 && window["end"] as? Int == 20)
         #expect(object["count"] as? Int == 3)
         #expect((object["value"] as? NSNumber)?.doubleValue == 2.5)
+        // The exact bytes, and the same from the feature's precomputed fragments.
+        let expected = #"{"v":1,"type":"window","event_id":"velo:card:sess:c\"1:10","topology":"velo","stage":"card","feature":"sess","key":"c\"1","window":{"kind":"session","start":10,"end":20},"count":3,"value":2.5}"#
+        #expect(String(decoding: w.bytes, as: UTF8.self) == expected)
+        var f = JSONByteWriter()
+        f.bytes = [1, 2, 3]
+        encoder.encode(
+            encoder.fragments(feature: "sess", kind: "session"), key: "c\"1", start: 10, end: 20, count: 3,
+            value: .decimal(units: 25_000), into: &f)
+        #expect(f.bytes == w.bytes)
     }
 }

@@ -137,6 +137,33 @@ struct SchemaDecoderMalformedInputTests {
         #expect(Self.failure(Self.valid) == nil)
     }
 
+    @Test("a decoder reading the text of some string fields only: those have their text, the others are still checked")
+    func readingTextOfSomeFields() throws {
+        let schema = EventSchema.transactionV1
+        let card = schema.index(of: "card_id")!, currency = schema.index(of: "currency")!
+        let device = schema.index(of: "device_id")!
+        var partial = SchemaDecoder(schema: schema, readingTextOf: [card])
+        var full = SchemaDecoder(schema: schema)
+        let bytes = Array(Self.valid.utf8)
+        let some = try partial.decode(bytes)
+        let all = try full.decode(bytes)
+        #expect(some.values[card] == .string("c1"))
+        #expect(some.timestamp == all.timestamp)
+        for i in schema.fields.indices where schema.fields[i].type != .string {
+            #expect(some.values[i] == all.values[i], "non-string field \(schema.fields[i].name)")
+        }
+        // Unread string fields are still type-checked and validated, and counted when missing.
+        let wrongType = Self.valid.replacing(#""currency":"EUR""#, with: #""currency":7"#)
+        #expect(throws: DecodeError.self) { try partial.decode(Array(wrongType.utf8)) }
+        let badEscape = Self.valid.replacing(#""currency":"EUR""#, with: #""currency":"E\qR""#)
+        #expect((try? partial.decode(Array(badEscape.utf8))) == nil)
+        let noDevice = Self.valid.replacing(#","device_id":"d1""#, with: "")
+        _ = try partial.decode(Array(noDevice.utf8))
+        _ = try full.decode(Array(noDevice.utf8))
+        #expect(partial.missingCounts == full.missingCounts)
+        #expect(partial.missingCounts[device] == 1 && partial.missingCounts[currency] == 0)
+    }
+
     @Test("empty or whitespace-only input is empty_input")
     func emptyInput() {
         for text in ["", " ", "\n\t \r\n"] {

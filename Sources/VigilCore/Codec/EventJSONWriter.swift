@@ -61,20 +61,22 @@ enum EventJSONWriter {
         appendUnsigned(value.magnitude, to: &bytes)
     }
 
-    /// Appends an unsigned decimal integer.
+    /// Appends an unsigned decimal integer: the digits written backwards into a scratch buffer, then appended in one
+    /// copy (one `append` per digit and a reversal cost several times more).
     static func appendUnsigned(_ value: UInt64, to bytes: inout [UInt8]) {
-        let first = bytes.count
-        var v = value
-        repeat {
-            bytes.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: v % 10))
-            v /= 10
-        } while v != 0
-        var i = first
-        var j = bytes.count - 1
-        while i < j {
-            bytes.swapAt(i, j)
-            i += 1
-            j -= 1
+        if value < 10 {
+            bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value))
+            return
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var i = 20
+            var v = value
+            repeat {
+                i &-= 1
+                digits[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v % 10)
+                v /= 10
+            } while v != 0
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[i..<20]))
         }
     }
 

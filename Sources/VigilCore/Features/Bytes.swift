@@ -49,3 +49,53 @@ public struct ByteReader {
         return bytes[position..<(position + count)]
     }
 }
+
+/// Writes little-endian integers and bytes through a raw pointer into memory the caller has sized, with no bounds
+/// or capacity checks: for encoders that compute their output's size (or a bound of it) first, where one `append`
+/// per field would dominate. See ``Swift/Array/appendWriting(capacity:_:)``.
+@frozen
+public struct UnsafeByteWriter {
+    /// Where the next byte goes, relative to ``base``.
+    public var count: Int
+    public let base: UnsafeMutableRawPointer
+
+    @inlinable
+    public init(_ base: UnsafeMutableRawPointer) {
+        self.base = base
+        count = 0
+    }
+
+    @inlinable @inline(__always)
+    public mutating func byte(_ b: UInt8) {
+        base.storeBytes(of: b, toByteOffset: count, as: UInt8.self)
+        count &+= 1
+    }
+
+    @inlinable @inline(__always)
+    public mutating func littleEndian<T: FixedWidthInteger>(_ value: T) {
+        base.storeBytes(of: value.littleEndian, toByteOffset: count, as: T.self)
+        count &+= MemoryLayout<T>.size
+    }
+
+    @inlinable @inline(__always)
+    public mutating func bytes(_ source: UnsafeRawBufferPointer) {
+        guard let s = source.baseAddress, source.count > 0 else { return }
+        (base + count).copyMemory(from: s, byteCount: source.count)
+        count &+= source.count
+    }
+}
+
+extension [UInt8] {
+    /// Appends what `body` writes (at most `capacity` bytes; it returns how many) through an ``UnsafeByteWriter``:
+    /// the pieces go to scratch memory (on the stack when small) and reach the array in one copy.
+    @inlinable
+    public mutating func appendWriting(capacity: Int, _ body: (inout UnsafeByteWriter) -> Void) {
+        guard capacity > 0 else { return }
+        withUnsafeTemporaryAllocation(byteCount: capacity, alignment: 8) { scratch in
+            var w = UnsafeByteWriter(scratch.baseAddress!)
+            body(&w)
+            precondition(w.count <= capacity, "UnsafeByteWriter overran its capacity")
+            append(contentsOf: UnsafeRawBufferPointer(start: scratch.baseAddress, count: w.count))
+        }
+    }
+}

@@ -89,7 +89,7 @@ public struct FeatureEngine: Sendable {
         s.tiles = core.plan.tileGroups.map(TileSet.init(plan:))
         s.seen = core.plan.seen.map { _ in SeenMap() }
         s.windowed = core.plan.windowed.map { _ in WindowedState() }
-        s.caches = Array(repeating: DistinctCache(), count: core.plan.distinctCaches.count)
+        s.caches = Array(filledWith: DistinctCache(), count: core.plan.distinctCaches.count)
         return s
     }
 

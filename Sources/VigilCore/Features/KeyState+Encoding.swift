@@ -50,59 +50,112 @@ extension KeyState {
     }
 
     /// Appends the binary form of the state to `out`.
+    ///
+    /// Sized first (``encodedSizeBound``), then written through a pointer into scratch memory (on the stack when
+    /// small) and appended in one copy: one `Array.append` per column, varint and length cost more than the
+    /// encoding itself.
     public func encode(into out: inout [UInt8]) {
-        out.append(Self.formatVersion)
-        out.appendLittleEndian(newestTimestamp)
-        out.appendLittleEndian(nextTimer)
-        let countAt = out.count
-        out.appendLittleEndian(UInt16(0))
+        let bound = encodedSizeBound
+        withUnsafeTemporaryAllocation(byteCount: bound, alignment: 8) { scratch in
+            var w = UnsafeByteWriter(scratch.baseAddress!)
+            write(to: &w)
+            precondition(w.count <= bound, "the key state's size bound is too small")
+            out.append(contentsOf: UnsafeRawBufferPointer(start: scratch.baseAddress, count: w.count))
+        }
+    }
+
+    /// The most bytes ``encode(into:)`` can write for this state: every varint and length at its longest.
+    var encodedSizeBound: Int {
+        let header = 1 + 8 + 8 + 2
+        guard let core = layout else { return header }
+        let section = 4 + 10
+        let column = 4 + 1 + 10
+        var n = header + section + 10
+        let plan = core.plan
+        if plan.usesBuffer {
+            let columns = 1 + plan.bufferNumeric.count + plan.bufferHashed.count
+            n += section + 8 + 10 + 10 + columns * column + buffer.count * (10 * columns)
+        }
+        for g in plan.tileGroups.indices where g < tiles.count && tiles[g].count > 0 {
+            let rows = tiles[g].count
+            let group = plan.tileGroups[g]
+            n += section + 10 + 10 + 2 * (column + rows * 10)
+            n += group.numeric.count * 9 * (column + rows * 19)
+            for c in group.hashed.indices where c < tiles[g].distinct.count {
+                n += column
+                tiles[g].distinct[c].withUnsafeBufferPointer { sketches in
+                    for i in tiles[g].head..<sketches.count { n += Self.sketchBound(sketches[i]) }
+                }
+            }
+        }
+        for i in plan.seen.indices where i < seen.count {
+            n += section + 8 + 10 + seen[i].table.count * (8 + 10)
+        }
+        for i in plan.windowed.indices where i < windowed.count {
+            n += section + 8 + 10
+            for window in windowed[i].windows { n += 3 * 10 + 2 + 9 * 10 + 19 + Self.sketchBound(window.distinct) }
+        }
+        return n
+    }
+
+    @inline(__always)
+    private static func sketchBound(_ s: DistinctSketch) -> Int {
+        s.isExact ? 1 + 10 + 8 * s.hashes.count : 1 + s.registers.count
+    }
+
+    /// Writes the binary form (at most ``encodedSizeBound`` bytes).
+    private func write(to w: inout UnsafeByteWriter) {
+        w.byte(Self.formatVersion)
+        w.littleEndian(newestTimestamp)
+        w.littleEndian(nextTimer)
+        let countAt = w.count
+        w.littleEndian(UInt16(0))
         guard let core = layout else { return }
         var sections: UInt16 = 0
         if eventCount > 0 {
-            let at = StateCoding.beginSection(StateNames.eventCount, &out)
-            StateCoding.appendSigned(eventCount, to: &out)
-            StateCoding.patchLength(at: at, in: &out)
+            let at = w.beginSection(StateNames.eventCount)
+            w.signed(eventCount)
+            w.patchLength(at: at)
             sections += 1
         }
-        let plan = core.plan
-        let names = core.names
-        if plan.usesBuffer && (buffer.count > 0 || buffer.latestPruned != .min) {
-            let at = StateCoding.beginSection(StateNames.events, &out)
-            encodeBuffer(plan, names, into: &out)
-            StateCoding.patchLength(at: at, in: &out)
+        if core.plan.usesBuffer && (buffer.count > 0 || buffer.latestPruned != .min) {
+            let at = w.beginSection(StateNames.events)
+            writeBuffer(core, to: &w)
+            w.patchLength(at: at)
             sections += 1
         }
-        for g in plan.tileGroups.indices where g < tiles.count && tiles[g].count > 0 {
-            let at = StateCoding.beginSection(names.tileSections[g], &out)
-            encodeTiles(plan.tileGroups[g], names, g, into: &out)
-            StateCoding.patchLength(at: at, in: &out)
+        for g in core.plan.tileGroups.indices where g < tiles.count && tiles[g].count > 0 {
+            let at = w.beginSection(core.names.tileSections[g])
+            writeTiles(core, g, to: &w)
+            w.patchLength(at: at)
             sections += 1
         }
-        for i in plan.seen.indices where i < seen.count && seen[i].table.count > 0 {
-            let at = StateCoding.beginSection(names.seenSections[i], &out)
-            encodeSeen(seen[i], into: &out)
-            StateCoding.patchLength(at: at, in: &out)
+        for i in core.plan.seen.indices where i < seen.count && seen[i].table.count > 0 {
+            let at = w.beginSection(core.names.seenSections[i])
+            Self.writeSeen(seen[i], to: &w)
+            w.patchLength(at: at)
             sections += 1
         }
-        for i in plan.windowed.indices where i < windowed.count && !windowed[i].windows.isEmpty {
-            let at = StateCoding.beginSection(names.windowSections[i], &out)
-            out.appendLittleEndian(plan.windowed[i].fingerprint)
-            StateCoding.appendVarint(UInt64(windowed[i].windows.count), to: &out)
-            for window in windowed[i].windows { Self.encodeWindow(window, into: &out) }
-            StateCoding.patchLength(at: at, in: &out)
+        for i in core.plan.windowed.indices where i < windowed.count && !windowed[i].windows.isEmpty {
+            let at = w.beginSection(core.names.windowSections[i])
+            w.littleEndian(core.plan.windowed[i].fingerprint)
+            w.varint(UInt64(windowed[i].windows.count))
+            windowed[i].windows.withUnsafeBufferPointer { windows in
+                for window in windows { Self.writeWindow(window, to: &w) }
+            }
+            w.patchLength(at: at)
             sections += 1
         }
-        out[countAt] = UInt8(truncatingIfNeeded: sections)
-        out[countAt + 1] = UInt8(truncatingIfNeeded: sections >> 8)
+        w.base.storeBytes(of: sections.littleEndian, toByteOffset: countAt, as: UInt16.self)
     }
 
     /// One open window: bounds as differences, then only the accumulator fields that differ from an empty one.
-    private static func encodeWindow(_ window: WindowedState.Window, into out: inout [UInt8]) {
+    private static func writeWindow(_ window: WindowedState.Window, to w: inout UnsafeByteWriter) {
         let a = window.accumulator
         let e = Accumulator()
-        StateCoding.appendSigned(window.start, to: &out)
-        StateCoding.appendSigned(window.end &- window.start, to: &out)
-        StateCoding.appendSigned(window.closeTime &- window.end, to: &out)
+        w.signed(window.start)
+        w.signed(window.end &- window.start)
+        w.signed(window.closeTime &- window.end)
         var mask: UInt16 = 0
         if a.count != e.count { mask |= 1 << 0 }
         if a.n != e.n { mask |= 1 << 1 }
@@ -114,88 +167,90 @@ extension KeyState {
         if a.first != e.first { mask |= 1 << 7 }
         if a.lastTime != e.lastTime { mask |= 1 << 8 }
         if a.last != e.last { mask |= 1 << 9 }
-        out.appendLittleEndian(mask)
-        if mask & (1 << 0) != 0 { StateCoding.appendSigned(a.count, to: &out) }
-        if mask & (1 << 1) != 0 { StateCoding.appendSigned(a.n, to: &out) }
-        if mask & (1 << 2) != 0 { StateCoding.appendSigned(a.sum, to: &out) }
-        if mask & (1 << 3) != 0 { StateCoding.appendVarints([a.squares], to: &out) }
-        if mask & (1 << 4) != 0 { StateCoding.appendSigned(a.min, to: &out) }
-        if mask & (1 << 5) != 0 { StateCoding.appendSigned(a.max, to: &out) }
-        if mask & (1 << 6) != 0 { StateCoding.appendSigned(a.firstTime, to: &out) }
-        if mask & (1 << 7) != 0 { StateCoding.appendSigned(a.first, to: &out) }
-        if mask & (1 << 8) != 0 { StateCoding.appendSigned(a.lastTime, to: &out) }
-        if mask & (1 << 9) != 0 { StateCoding.appendSigned(a.last, to: &out) }
-        StateCoding.appendSketch(window.distinct, to: &out)
+        w.littleEndian(mask)
+        if mask & (1 << 0) != 0 { w.signed(a.count) }
+        if mask & (1 << 1) != 0 { w.signed(a.n) }
+        if mask & (1 << 2) != 0 { w.signed(a.sum) }
+        if mask & (1 << 3) != 0 { w.signed128(a.squares) }
+        if mask & (1 << 4) != 0 { w.signed(a.min) }
+        if mask & (1 << 5) != 0 { w.signed(a.max) }
+        if mask & (1 << 6) != 0 { w.signed(a.firstTime) }
+        if mask & (1 << 7) != 0 { w.signed(a.first) }
+        if mask & (1 << 8) != 0 { w.signed(a.lastTime) }
+        if mask & (1 << 9) != 0 { w.signed(a.last) }
+        w.sketch(window.distinct)
     }
 
-    private func encodeBuffer(_ plan: EnginePlan, _ names: StateNames, into out: inout [UInt8]) {
+    private func writeBuffer(_ core: EngineCore, to w: inout UnsafeByteWriter) {
         let h = buffer.head
-        out.appendLittleEndian(buffer.latestPruned)
-        StateCoding.appendVarint(UInt64(buffer.count), to: &out)
-        StateCoding.appendVarint(UInt64(1 + plan.bufferNumeric.count + plan.bufferHashed.count), to: &out)
-        StateCoding.appendDeltaColumn(StateNames.timestamps, buffer.timestamps[h...], to: &out)
-        for c in plan.bufferNumeric.indices {
-            StateCoding.appendDeltaColumn(names.bufferNumeric[c], buffer.numeric[c].values[h...], to: &out)
+        w.littleEndian(buffer.latestPruned)
+        w.varint(UInt64(buffer.count))
+        w.varint(UInt64(1 + core.plan.bufferNumeric.count + core.plan.bufferHashed.count))
+        w.deltaColumn(StateNames.timestamps, buffer.timestamps, from: h)
+        for c in core.plan.bufferNumeric.indices {
+            w.deltaColumn(core.names.bufferNumeric[c], buffer.numeric[c].values, from: h)
         }
-        for c in plan.bufferHashed.indices {
-            StateCoding.appendColumn(names.bufferHashed[c], kind: StateCoding.uint64, buffer.hashed[c][h...], to: &out)
+        for c in core.plan.bufferHashed.indices {
+            w.column(core.names.bufferHashed[c], kind: StateCoding.uint64, buffer.hashed[c], from: h)
         }
     }
 
-    private func encodeTiles(_ group: EnginePlan.TileGroup, _ names: StateNames, _ g: Int, into out: inout [UInt8]) {
+    private func writeTiles(_ core: EngineCore, _ g: Int, to w: inout UnsafeByteWriter) {
         let h = tiles[g].head
-        var columns = 2 + group.hashed.count
-        for c in group.numeric.indices {
-            let p = group.numeric[c]
+        let numericCount = core.plan.tileGroups[g].numeric.count
+        let hashedCount = core.plan.tileGroups[g].hashed.count
+        var columns = 2 + hashedCount
+        for c in 0..<numericCount {
+            let p = core.plan.tileGroups[g].numeric[c]
             let moments = p.moments || p.squares
             columns += (moments ? 2 : 0) + (p.squares ? 1 : 0) + (p.min ? 1 : 0) + (p.max ? 1 : 0)
             columns += (p.first ? 2 : 0) + (p.last ? 2 : 0)
         }
-        StateCoding.appendVarint(UInt64(tiles[g].count), to: &out)
-        StateCoding.appendVarint(UInt64(columns), to: &out)
-        StateCoding.appendDeltaColumn(StateNames.tileIndex, tiles[g].index[h...], to: &out)
-        StateCoding.appendDeltaColumn(StateNames.tileCount, tiles[g].counts[h...], to: &out)
-        for c in group.numeric.indices {
-            let ids = names.tileNumeric[g][c]
-            let n = tiles[g].numeric[c]
-            if n.keepsMoments {
-                StateCoding.appendDeltaColumn(ids.n, n.n[h...], to: &out)
-                StateCoding.appendDeltaColumn(ids.sum, n.sum[h...], to: &out)
+        w.varint(UInt64(tiles[g].count))
+        w.varint(UInt64(columns))
+        w.deltaColumn(StateNames.tileIndex, tiles[g].index, from: h)
+        w.deltaColumn(StateNames.tileCount, tiles[g].counts, from: h)
+        for c in 0..<numericCount {
+            let ids = core.names.tileNumeric[g][c]
+            // Each column read in place: binding the whole `Numeric` would retain and release its 12 arrays.
+            if tiles[g].numeric[c].keepsMoments {
+                w.deltaColumn(ids.n, tiles[g].numeric[c].n, from: h)
+                w.deltaColumn(ids.sum, tiles[g].numeric[c].sum, from: h)
             }
-            if n.keepsSquares { StateCoding.appendVarintColumn(ids.squares, n.squares[h...], to: &out) }
-            if n.keepsMin { StateCoding.appendDeltaColumn(ids.min, n.min[h...], to: &out) }
-            if n.keepsMax { StateCoding.appendDeltaColumn(ids.max, n.max[h...], to: &out) }
-            if n.keepsFirst {
-                StateCoding.appendDeltaColumn(ids.first, n.first[h...], to: &out)
-                StateCoding.appendDeltaColumn(ids.firstTime, n.firstTime[h...], to: &out)
+            if tiles[g].numeric[c].keepsSquares { w.varintColumn(ids.squares, tiles[g].numeric[c].squares, from: h) }
+            if tiles[g].numeric[c].keepsMin { w.deltaColumn(ids.min, tiles[g].numeric[c].min, from: h) }
+            if tiles[g].numeric[c].keepsMax { w.deltaColumn(ids.max, tiles[g].numeric[c].max, from: h) }
+            if tiles[g].numeric[c].keepsFirst {
+                w.deltaColumn(ids.first, tiles[g].numeric[c].first, from: h)
+                w.deltaColumn(ids.firstTime, tiles[g].numeric[c].firstTime, from: h)
             }
-            if n.keepsLast {
-                StateCoding.appendDeltaColumn(ids.last, n.last[h...], to: &out)
-                StateCoding.appendDeltaColumn(ids.lastTime, n.lastTime[h...], to: &out)
+            if tiles[g].numeric[c].keepsLast {
+                w.deltaColumn(ids.last, tiles[g].numeric[c].last, from: h)
+                w.deltaColumn(ids.lastTime, tiles[g].numeric[c].lastTime, from: h)
             }
         }
-        for c in group.hashed.indices {
-            let at = StateCoding.beginColumn(names.tileHashed[g][c], kind: StateCoding.sketches, &out)
+        for c in 0..<hashedCount {
+            let at = w.beginColumn(core.names.tileHashed[g][c], kind: StateCoding.sketches)
             tiles[g].distinct[c].withUnsafeBufferPointer { sketches in
-                for i in h..<sketches.count { StateCoding.appendSketch(sketches[i], to: &out) }
+                for i in h..<sketches.count { w.sketch(sketches[i]) }
             }
-            StateCoding.patchLength(at: at, in: &out)
+            w.patchLength(at: at)
         }
     }
 
     /// `[cutoff i64][n varint][n hashes][n times as deltas from the cutoff]`, live entries only.
-    private func encodeSeen(_ map: SeenMap, into out: inout [UInt8]) {
-        out.appendLittleEndian(map.cutoff)
+    private static func writeSeen(_ map: SeenMap, to w: inout UnsafeByteWriter) {
+        w.littleEndian(map.cutoff)
         let cutoff = map.cutoff
         var n = 0
         map.table.keys.withUnsafeBufferPointer { keys in
             map.table.values.withUnsafeBufferPointer { times in
                 for i in 0..<keys.count where keys[i] != 0 && times[i] > cutoff { n &+= 1 }
-                StateCoding.appendVarint(UInt64(n), to: &out)
-                for i in 0..<keys.count where keys[i] != 0 && times[i] > cutoff { out.appendLittleEndian(keys[i]) }
+                w.varint(UInt64(n))
+                for i in 0..<keys.count where keys[i] != 0 && times[i] > cutoff { w.littleEndian(keys[i]) }
                 var previous = cutoff
                 for i in 0..<keys.count where keys[i] != 0 && times[i] > cutoff {
-                    StateCoding.appendSigned(times[i] &- previous, to: &out)
+                    w.signed(times[i] &- previous)
                     previous = times[i]
                 }
             }

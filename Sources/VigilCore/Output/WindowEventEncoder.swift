@@ -16,48 +16,81 @@ public struct WindowEventEncoder: Sendable {
         self.stage = stage
     }
 
+    /// The parts of one feature's window events that do not change from event to event, escaped once.
+    public struct Fragments: Sendable {
+        /// `{"v":1,"type":"window","event_id":"<topology>:<stage>:<feature>:`
+        let idPrefix: [UInt8]
+        /// `","topology":"…","stage":"…","feature":"…","key":`
+        let members: [UInt8]
+        /// `,"window":{"kind":"…","start":`
+        let kind: [UInt8]
+    }
+
+    /// The constant parts of the window events of `feature` (of the window kind `kind`), for
+    /// ``encode(_:key:start:end:count:value:into:)``.
+    public func fragments(feature: String, kind: String) -> Fragments {
+        var w = JSONByteWriter(capacity: 128)
+        w.raw("{\"v\":1,\"type\":\"window\",\"event_id\":\"")
+        w.stringContents(topology)
+        w.raw(":")
+        w.stringContents(stage)
+        w.raw(":")
+        w.stringContents(feature)
+        w.raw(":")
+        let idPrefix = w.bytes
+        w.bytes.removeAll(keepingCapacity: true)
+        w.raw("\",")
+        w.key("topology")
+        w.string(topology)
+        w.raw(",")
+        w.key("stage")
+        w.string(stage)
+        w.raw(",")
+        w.key("feature")
+        w.string(feature)
+        w.raw(",")
+        w.key("key")
+        let members = w.bytes
+        w.bytes.removeAll(keepingCapacity: true)
+        w.raw(",\"window\":{")
+        w.key("kind")
+        w.string(kind)
+        w.raw(",")
+        w.key("start")
+        return Fragments(idPrefix: idPrefix, members: members, kind: w.bytes)
+    }
+
     /// Writes the event into `writer`, replacing its contents.
     public func encode(
         feature: String, kind: String, key: String, start: Int64, end: Int64, count: Int64, value: FeatureValue,
         into writer: inout JSONByteWriter
     ) {
+        encode(
+            fragments(feature: feature, kind: kind), key: key, start: start, end: end, count: count, value: value,
+            into: &writer)
+    }
+
+    /// Writes the event of a feature whose constant parts are `fragments` into `writer`, replacing its contents:
+    /// the same bytes as ``encode(feature:kind:key:start:end:count:value:into:)``, without escaping the topology,
+    /// stage, feature and kind names again for every window.
+    public func encode(
+        _ fragments: Fragments, key: String, start: Int64, end: Int64, count: Int64, value: FeatureValue,
+        into writer: inout JSONByteWriter
+    ) {
         writer.bytes.removeAll(keepingCapacity: true)
-        writer.raw("{\"v\":1,\"type\":\"window\",\"event_id\":\"")
-        writer.stringContents(topology)
-        writer.raw(":")
-        writer.stringContents(stage)
-        writer.raw(":")
-        writer.stringContents(feature)
-        writer.raw(":")
+        writer.bytes.append(contentsOf: fragments.idPrefix)
         writer.stringContents(key)
         writer.raw(":")
         writer.int(start)
-        writer.raw("\",")
-        writer.key("topology")
-        writer.string(topology)
-        writer.raw(",")
-        writer.key("stage")
-        writer.string(stage)
-        writer.raw(",")
-        writer.key("feature")
-        writer.string(feature)
-        writer.raw(",")
-        writer.key("key")
+        writer.bytes.append(contentsOf: fragments.members)
         writer.string(key)
-        writer.raw(",\"window\":{")
-        writer.key("kind")
-        writer.string(kind)
-        writer.raw(",")
-        writer.key("start")
+        writer.bytes.append(contentsOf: fragments.kind)
         writer.int(start)
-        writer.raw(",")
-        writer.key("end")
+        writer.raw(",\"end\":")
         writer.int(end)
-        writer.raw("},")
-        writer.key("count")
+        writer.raw("},\"count\":")
         writer.int(count)
-        writer.raw(",")
-        writer.key("value")
+        writer.raw(",\"value\":")
         writer.value(value)
         writer.raw("}")
     }

@@ -41,6 +41,8 @@ public struct SchemaDecoder: Sendable {
     private let template: [FieldValue]
     /// The event-time field, if the schema declares a usable one (an integer-valued field in range).
     private let timestampIndex: Int?
+    /// Per field: a string field whose text the caller does not read (``init(schema:readingTextOf:)``).
+    private let skipsText: [Bool]
 
     /// Per field: `epoch << 1` once seen in the current event, `| 1` if it had a non-null value.
     private var marks: [UInt64]
@@ -49,7 +51,18 @@ public struct SchemaDecoder: Sendable {
 
     /// Creates a decoder for `schema`.
     public init(schema: EventSchema) {
+        self.init(schema: schema, readingTextOf: nil)
+    }
+
+    /// Creates a decoder for `schema` whose caller reads the text of the string fields in `stringFields` only (nil:
+    /// all of them). The other string fields are validated and type-checked as always, and count as present or
+    /// missing as always, but their text is not copied into a `String`: their value in the record is unspecified.
+    /// Copying text is the largest cost of decoding a string field, and a stage reads a few of them.
+    public init(schema: EventSchema, readingTextOf stringFields: Set<Int>?) {
         self.schema = schema
+        skipsText = schema.fields.indices.map { i in
+            schema.fields[i].type == .string && stringFields.map { !$0.contains(i) } ?? false
+        }
         let fields = schema.fields
         var bytes: [UInt8] = []
         var starts: [Int] = []
@@ -180,7 +193,7 @@ public struct SchemaDecoder: Sendable {
         switch type {
         case .string:
             guard let span = try reader.readStringSpan() else { return wrongType(i, reader) }
-            values[i] = .string(reader.string(span))
+            if !skipsText[i] { values[i] = .string(reader.string(span)) }
         case .int, .timestamp:
             guard let n = try reader.readNumber() else { return wrongType(i, reader) }
             guard n.isInteger, let v = n.int64 else {

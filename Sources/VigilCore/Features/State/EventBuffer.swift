@@ -34,7 +34,7 @@ struct EventBuffer: Sendable {
 
     init(plan: EnginePlan) {
         numeric = plan.bufferNumeric.map { Numeric(squares: $0.squares) }
-        hashed = Array(repeating: [], count: plan.bufferHashed.count)
+        hashed = Array(filledWith: [], count: plan.bufferHashed.count)
     }
 
     /// Number of live entries.
@@ -152,9 +152,9 @@ struct EventBuffer: Sendable {
     mutating func rebuildPrefixes() {
         for c in numeric.indices {
             let values = numeric[c].values
-            var pc = [Int64](repeating: 0, count: values.count &+ 1)
-            var ps = [Int64](repeating: 0, count: values.count &+ 1)
-            var pq = numeric[c].squares ? [Int128](repeating: 0, count: values.count &+ 1) : []
+            var pc = [Int64](filledWith: 0, count: values.count &+ 1)
+            var ps = [Int64](filledWith: 0, count: values.count &+ 1)
+            var pq = numeric[c].squares ? [Int128](filledWith: 0, count: values.count &+ 1) : []
             var n: Int64 = 0
             var s: Int64 = 0
             var q: Int128 = 0

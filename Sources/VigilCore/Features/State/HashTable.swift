@@ -138,8 +138,8 @@ struct HashTable: Sendable {
     private mutating func resize(to slots: Int) {
         let oldKeys = keys
         let oldValues = values
-        keys = [UInt64](repeating: 0, count: slots)
-        values = [Int64](repeating: 0, count: slots)
+        keys = [UInt64](filledWith: 0, count: slots)
+        values = [Int64](filledWith: 0, count: slots)
         count = 0
         for i in oldKeys.indices where oldKeys[i] != 0 { set(oldKeys[i], oldValues[i]) }
     }

@@ -135,12 +135,12 @@ struct StateDecoder {
         let names = engine.core.names
         for c in plan.bufferNumeric.indices {
             b.numeric[c].values =
-                int64Column(columns, names.bufferNumeric[c], rows: rows) ?? Array(repeating: Accumulator.none, count: rows)
+                int64Column(columns, names.bufferNumeric[c], rows: rows) ?? Array(filledWith: Accumulator.none, count: rows)
         }
         for c in plan.bufferHashed.indices {
             b.hashed[c] =
                 column(columns, names.bufferHashed[c], kind: StateCoding.uint64, rows: rows, as: UInt64.self)
-                ?? Array(repeating: 0, count: rows)
+                ?? Array(filledWith: 0, count: rows)
         }
         b.rebuildPrefixes()
         return b
@@ -161,7 +161,7 @@ struct StateDecoder {
         set.index = index
         set.counts = counts
         func int64(_ id: UInt32, default value: Int64) -> [Int64] {
-            int64Column(columns, id, rows: rows) ?? Array(repeating: value, count: rows)
+            int64Column(columns, id, rows: rows) ?? Array(filledWith: value, count: rows)
         }
         for c in group.numeric.indices {
             let n = names.tileNumeric[g][c]
@@ -170,7 +170,7 @@ struct StateDecoder {
                 set.numeric[c].sum = int64(n.sum, default: 0)
             }
             if set.numeric[c].keepsSquares {
-                set.numeric[c].squares = int128Column(columns, n.squares, rows: rows) ?? Array(repeating: 0, count: rows)
+                set.numeric[c].squares = int128Column(columns, n.squares, rows: rows) ?? Array(filledWith: 0, count: rows)
             }
             if set.numeric[c].keepsMin { set.numeric[c].min = int64(n.min, default: Accumulator.none) }
             if set.numeric[c].keepsMax { set.numeric[c].max = int64(n.max, default: Accumulator.none) }
@@ -194,7 +194,7 @@ struct StateDecoder {
                 }
                 set.distinct[c] = sketches
             } else {
-                set.distinct[c] = Array(repeating: DistinctSketch(), count: rows)
+                set.distinct[c] = Array(filledWith: DistinctSketch(), count: rows)
             }
         }
         set.rebuildPrefixes()

@@ -53,7 +53,7 @@ struct TileSet: Sendable {
 
     init(plan: EnginePlan.TileGroup) {
         numeric = plan.numeric.map(Numeric.init)
-        distinct = Array(repeating: [], count: plan.hashed.count)
+        distinct = Array(filledWith: [], count: plan.hashed.count)
     }
 
     /// Number of live tiles.
@@ -199,7 +199,7 @@ struct TileSet: Sendable {
                 numeric[c].prefixSum = Self.prefix(numeric[c].sum)
             }
             if numeric[c].keepsSquares {
-                var p = [Int128](repeating: 0, count: numeric[c].squares.count &+ 1)
+                var p = [Int128](filledWith: 0, count: numeric[c].squares.count &+ 1)
                 for i in numeric[c].squares.indices { p[i &+ 1] = p[i] &+ numeric[c].squares[i] }
                 numeric[c].prefixSquares = p
             }
@@ -207,7 +207,7 @@ struct TileSet: Sendable {
     }
 
     static func prefix(_ values: [Int64]) -> [Int64] {
-        var p = [Int64](repeating: 0, count: values.count &+ 1)
+        var p = [Int64](filledWith: 0, count: values.count &+ 1)
         for i in values.indices { p[i &+ 1] = p[i] &+ values[i] }
         return p
     }
