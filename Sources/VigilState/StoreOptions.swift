@@ -19,6 +19,10 @@ public struct StoreOptions: Sendable {
     public var syncWrites = false
     /// Bits per key of the full bloom filter; 0 or less disables it.
     public var bloomFilterBitsPerKey: Double = 10
+    /// The share of each memtable's size given to a bloom filter of its whole keys (0: none). A lookup of a key the
+    /// memtable does not hold then skips the memtable's skip-list search; the filter is part of the memtable's
+    /// memory.
+    public var memtableBloomRatio: Double = 0
     /// The merge operator used by `merge` calls (nil: merges fail with an error).
     public var mergeOperator: MergeOperator? = nil
     /// Maximum number of open SST files (-1: unlimited).

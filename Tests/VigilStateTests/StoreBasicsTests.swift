@@ -22,6 +22,25 @@ struct StoreBasicsTests {
         }
     }
 
+    @Test("with a memtable bloom filter, present keys read back and absent ones read as nil, before and after a flush")
+    func memtableBloom() throws {
+        try withTemporaryDirectory { dir in
+            var options = StoreOptions()
+            options.memtableBloomRatio = 0.02
+            options.writeBufferBytes = 1 << 20
+            let store = try Store(path: dir + "/db", options: options)
+            for i in 0..<5_000 { try store.put(b("key\(i)"), b("value\(i)")) }
+            for i in stride(from: 0, to: 5_000, by: 7) { #expect(try store.get(b("key\(i)")) == b("value\(i)")) }
+            for i in 5_000..<5_500 { #expect(try store.get(b("key\(i)")) == nil) }
+            try store.delete(b("key3"))
+            #expect(try store.get(b("key3")) == nil)
+            try store.flush()
+            #expect(try store.get(b("key4999")) == b("value4999"))
+            #expect(try store.get(b("key3")) == nil)
+            store.close()
+        }
+    }
+
     @Test("byte-buffer overloads read and write the same keys as [UInt8]")
     func borrowedBytes() throws {
         try withTemporaryDirectory { dir in

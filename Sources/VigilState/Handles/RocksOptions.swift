@@ -46,6 +46,10 @@ final class RocksOptions {
             rocksdb_options_set_block_based_table_factory(pointer, table)
             rocksdb_block_based_options_destroy(table)
         }
+        if options.memtableBloomRatio > 0 {
+            rocksdb_options_set_memtable_prefix_bloom_size_ratio(pointer, options.memtableBloomRatio)
+            rocksdb_options_set_memtable_whole_key_filtering(pointer, 1)
+        }
         if let merge = options.mergeOperator {
             rocksdb_options_set_merge_operator(pointer, merge.makeRocksOperator())
         }
