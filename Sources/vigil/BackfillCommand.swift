@@ -38,6 +38,7 @@ struct BackfillCommand: ParsableCommand {
     @Option(help: "Compare with the feature events served live: a Kafka topic (the topology's features sink).")
     var compareTopic: String?
     @Option(help: "Source records per batch (one commit of every task per batch; the output does not depend on it).") var batch: Int = 20_000
+    @Option(help: "MiB of memory for all state (as vigil run).") var stateMemoryMb: Int = 1024
     @OptionGroup var kafka: KafkaOptions
     @OptionGroup var logging: LoggingOptions
 
@@ -70,6 +71,7 @@ struct BackfillCommand: ParsableCommand {
         options.to = try to.map { try Self.time($0, "--to") }
         options.format = format
         options.batch = batch
+        options.stateMemoryBytes = stateMemoryMb << 20
         options.command = ["vigil"] + Array(CommandLine.arguments.dropFirst())
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("ops/csv_to_parquet.py").path

@@ -54,6 +54,7 @@ struct BackfillBench: ParsableCommand {
     @Option(help: "Cards in the generated population.") var cards: Int = 100_000
     @Option(help: "Runs.") var runs: Int = 1
     @Option(help: "Directory for the input and output files.") var dir: String = NSTemporaryDirectory()
+    @Option(help: "MiB for all state.") var stateMemoryMb: Int = 1024
 
     func run() throws {
         var logger = Logger(label: "vigil.bench")
@@ -87,10 +88,15 @@ struct BackfillBench: ParsableCommand {
                 try? FileManager.default.removeItem(atPath: out)
                 try? FileManager.default.removeItem(atPath: out + ".manifest.json")
             }
-            let backfill = Backfill(
-                topology: t, topologyFile: topology, options: Backfill.Options(input: .file(path: input), out: out),
-                logger: logger)
-            let report = try backfill.run()
+            var options = Backfill.Options(input: .file(path: input), out: out)
+            options.stateMemoryBytes = stateMemoryMb << 20
+            let backfill = Backfill(topology: t, topologyFile: topology, options: options, logger: logger)
+            var last = ContinuousClock.now
+            let report = try backfill.run { p in
+                guard ContinuousClock.now - last > .seconds(10) else { return }
+                last = .now
+                printError("backfill: \(p.events) events, \(Int(p.eventsPerSecond)) events/s, peak RSS \(peakResidentBytes() >> 20) MiB")
+            }
             let rate = Double(report.events) / report.seconds
             rates.append(rate)
             emitJSON([

@@ -31,6 +31,8 @@ public final class Backfill: Sendable {
         public var format: Format = .csv
         /// Source records per batch (one commit of every task per batch).
         public var batch = 20_000
+        /// Memory for all state, as `vigil run --state-memory-mb` (RocksDB's cache and memtables, write-back caches).
+        public var stateMemoryBytes = 1 << 30
         /// The command line, recorded in the manifest.
         public var command: [String] = []
         /// Live feature events to compare the backfill with (`--compare`).
@@ -89,7 +91,9 @@ public final class Backfill: Sendable {
         var t = topology
         t.stateDirectory = stateDirectory
         let rows = try RowCollector(topology: t)
-        let pipeline = try LocalPipeline(topology: t, output: rows, logger: logger)
+        let settings = try StateSettings.bounded(
+            memoryBytes: options.stateMemoryBytes, tasks: Int(t.source.partitions) * t.stages.count)
+        let pipeline = try LocalPipeline(topology: t, settings: settings, output: rows, logger: logger)
         defer { pipeline.close() }
         let reader = try SourceReader(topology: t, source: options.input, logger: logger)
         defer { reader.close() }
