@@ -36,11 +36,16 @@ public final class SourceReader {
     private var file: LineReader?
     private var nextLine: [Int32: Int64] = [:]
     private var consumer: KafkaConsumer?
-    private var buffers: [Int32: [KafkaMessage]] = [:]
-    private var heads: [Int32: Int] = [:]
-    private var ends: [Int32: Int64] = [:]
-    private var positions: [Int32: Int64] = [:]
+    /// Per partition, fetched records with their event times (decoded once, when fetched).
+    /// Per partition (by index), fetched records with their event times (decoded once, when fetched).
+    private var buffers: [[(message: KafkaMessage, time: Int64)]] = []
+    private var heads: [Int] = []
+    /// Per partition, the end offset to read to (-1: nothing to read).
+    private var ends: [Int64] = []
+    private var positions: [Int64] = []
     private var paused: Set<Int32> = []
+    /// The partitions with records to read.
+    private var active: [Int] = []
     public private(set) var extents: [Extent] = []
     /// SHA-256 of a file source's bytes, once read to its end.
     public private(set) var fileChecksum: String?
@@ -64,16 +69,19 @@ public final class SourceReader {
             let count = try KafkaAdmin(config: config, logger: logger).partitionCount(topic: name, timeout: .seconds(10))
             partitions = count
             let consumer = try KafkaConsumer(config: config, logger: logger)
+            buffers = Array(repeating: [], count: Int(count))
+            heads = Array(repeating: 0, count: Int(count))
+            ends = Array(repeating: -1, count: Int(count))
+            positions = Array(repeating: 0, count: Int(count))
             var start: [TopicPartition: Int64] = [:]
             for p in 0..<count {
                 let (low, high) = try consumer.watermarks(TopicPartition(name, p), timeout: .seconds(10))
                 let first = min(high, max(low, from[p] ?? low))
                 extents.append(Extent(partition: p, first: first, end: high))
                 if high > first {
-                    ends[p] = high
-                    positions[p] = first
-                    buffers[p] = []
-                    heads[p] = 0
+                    ends[Int(p)] = high
+                    positions[Int(p)] = first
+                    active.append(Int(p))
                     start[TopicPartition(name, p)] = first
                 }
             }
@@ -108,22 +116,23 @@ public final class SourceReader {
         while true {
             var best: (partition: Int32, time: Int64)?
             var missing = false
-            for (p, end) in ends {
-                let head = heads[p]!
-                if head < buffers[p]!.count {
-                    let t = eventTime(buffers[p]![head])
-                    if best == nil || t < best!.time || (t == best!.time && p < best!.partition) { best = (p, t) }
-                } else if positions[p]! < end {
+            for p in active {
+                let head = heads[p]
+                if head < buffers[p].count {
+                    let t = buffers[p][head].time
+                    if best == nil || t < best!.time || (t == best!.time && Int32(p) < best!.partition) { best = (Int32(p), t) }
+                } else if positions[p] < ends[p] {
                     missing = true
                 }
             }
             if !missing, let best {
-                let message = buffers[best.partition]![heads[best.partition]!]
+                let p = Int(best.partition)
+                let message = buffers[p][heads[p]].message
                 let time: Int64? = best.time == .min ? nil : best.time
-                heads[best.partition]! += 1
-                if heads[best.partition]! >= 4_096 {
-                    buffers[best.partition]!.removeFirst(heads[best.partition]!)
-                    heads[best.partition] = 0
+                heads[p] += 1
+                if heads[p] >= 4_096 {
+                    buffers[p].removeFirst(heads[p])
+                    heads[p] = 0
                 }
                 return LocalPipeline.SourceRecord(
                     partition: message.partition, offset: message.offset, key: message.key, value: message.value,
@@ -137,21 +146,22 @@ public final class SourceReader {
     private func fetch() throws {
         guard let consumer else { return }
         // Partitions far ahead wait, so that memory stays bounded while a slow one catches up.
-        for (p, buffer) in buffers {
-            let held = buffer.count - heads[p]!
-            let tp = TopicPartition(sourceTopic, p)
-            if held > 50_000, !paused.contains(p) {
+        for p in active {
+            let held = buffers[p].count - heads[p]
+            let tp = TopicPartition(sourceTopic, Int32(p))
+            if held > 50_000, !paused.contains(Int32(p)) {
                 try consumer.pause([tp])
-                paused.insert(p)
-            } else if held < 10_000, paused.contains(p) {
+                paused.insert(Int32(p))
+            } else if held < 10_000, paused.contains(Int32(p)) {
                 try consumer.resume([tp])
-                paused.remove(p)
+                paused.remove(Int32(p))
             }
         }
         for message in try consumer.poll(maxMessages: 10_000, timeout: .milliseconds(200)) {
-            guard let end = ends[message.partition], message.offset < end else { continue }
-            buffers[message.partition]!.append(message)
-            positions[message.partition] = message.offset + 1
+            let p = Int(message.partition)
+            guard p < ends.count, message.offset < ends[p] else { continue }
+            buffers[p].append((message, eventTime(message)))
+            positions[p] = message.offset + 1
         }
     }
 
