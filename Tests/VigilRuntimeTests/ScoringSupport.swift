@@ -55,26 +55,11 @@ enum ScoringSupport {
     static func topology(
         name: String = Support.unique("score"), stateDirectory: String, scoring: String, partitions: Int32 = 4
     ) throws -> Topology {
-        let yaml = """
-            name: \(name)
-            source:
-              topic: \(name)-in
-              partitions: \(partitions)
-            stages:
-              - name: card
-                key: card_id
-                features:
-                  - {name: n_5m, aggregation: count, window: 5m}
-                  - {name: s_5m, aggregation: sum, field: amount, window: 5m}
-                  - {name: n_1h, aggregation: count, window: 1h, include_current: true}
-                  - {name: s_24h, aggregation: sum, field: amount, window: 24h}
-                  - {name: n_30d, aggregation: count, window: {trailing: 30d, tile: exact}}
-            state_dir: \(stateDirectory)
-            grace: 1m
-            scoring:
-            \(scoring.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n"))
-            """
-        return try TopologyLoader.parse(yaml: yaml, file: "\(stateDirectory)/\(name).yaml")
+        let section = "scoring:\n" + scoring.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { "  " + $0 }.joined(separator: "\n")
+        return try Support.topology(
+            name: name, partitions: partitions, stateDirectory: stateDirectory, extra: section,
+            file: "\(stateDirectory)/\(name).yaml")
     }
 
     /// The JSON object of a record value.

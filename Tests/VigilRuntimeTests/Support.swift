@@ -36,7 +36,12 @@ enum Support {
     }
 
     /// The card-velocity style topology used by the runtime tests, with unique topic names.
-    static func topology(name: String = unique("velo"), partitions: Int32 = 4, stateDirectory: String) throws -> Topology {
+    /// `extra`: more top-level YAML (e.g. a `scoring:` section); `file`: the name the topology is parsed as (relative
+    /// paths in it resolve against its directory).
+    static func topology(
+        name: String = unique("velo"), partitions: Int32 = 4, stateDirectory: String, extra: String = "",
+        file: String? = nil
+    ) throws -> Topology {
         let yaml = """
             name: \(name)
             source:
@@ -53,8 +58,9 @@ enum Support {
                   - {name: n_30d, aggregation: count, window: {trailing: 30d, tile: exact}}  # no key expires in a test
             state_dir: \(stateDirectory)
             grace: 1m
+            \(extra)
             """
-        return try TopologyLoader.parse(yaml: yaml, file: "\(name).yaml")
+        return try TopologyLoader.parse(yaml: yaml, file: file ?? "\(name).yaml")
     }
 
     /// Writes the topology YAML to a file (for child processes).

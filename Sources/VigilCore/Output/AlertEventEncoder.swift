@@ -83,43 +83,26 @@ public struct AlertEventEncoder: Sendable {
             FeatureEventEncoder.optionalString(keys[i], into: &writer)
         }
         writer.raw("},")
-        if let id {
-            writer.key("txn_id")
-            writer.string(id)
-            writer.raw(",")
-        }
-        writer.key("ts")
-        writer.int(timestamp)
-        writer.raw(",")
-        writer.key("severity")
-        writer.string(alert.severity)
-        writer.raw(",\"rules\":[")
+        if let id { writer.member("txn_id", id) }
+        writer.member("ts", timestamp)
+        writer.member("severity", alert.severity)
+        writer.raw("\"rules\":[")
         for (i, rule) in alert.rules.enumerated() {
             if i > 0 { writer.raw(",") }
             writer.string(rule)
         }
         writer.raw("],")
-        writer.key("reason")
-        writer.string(alert.reason)
-        writer.raw(",")
-        writer.key("score")
-        writer.double(alert.prediction.score)
-        writer.raw(",")
-        writer.key("model")
-        writer.string(alert.prediction.model)
-        writer.raw(",")
-        writer.key("model_version")
-        writer.string(alert.prediction.version)
-        writer.raw(",")
+        writer.member("reason", alert.reason)
+        writer.member("score", alert.prediction.score)
+        writer.member("model", alert.prediction.model)
+        writer.member("model_version", alert.prediction.version)
         writer.key("decision")
         writer.string(alert.prediction.decision)
         writer.raw(",\"top_features\":[")
         for (i, c) in alert.topFeatures.enumerated() {
             if i > 0 { writer.raw(",") }
             writer.raw("{")
-            writer.key("name")
-            writer.string(c.name)
-            writer.raw(",")
+            writer.member("name", c.name)
             writer.key("value")
             writer.value(c.value)
             writer.raw(",")
@@ -128,9 +111,7 @@ public struct AlertEventEncoder: Sendable {
             writer.raw("}")
         }
         writer.raw("],")
-        writer.key("contribution_method")
-        writer.string(alert.contributionMethod)
-        writer.raw(",")
+        writer.member("contribution_method", alert.contributionMethod)
         writer.source(source)
         writer.raw("}")
     }

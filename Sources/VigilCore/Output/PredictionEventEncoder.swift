@@ -58,29 +58,13 @@ public struct PredictionEventEncoder: Sendable {
         writer.bytes.append(contentsOf: header)
         FeatureEventEncoder.optionalString(key, into: &writer)
         writer.raw(",")
-        if let id {
-            writer.key("txn_id")
-            writer.string(id)
-            writer.raw(",")
-        }
-        writer.key("ts")
-        writer.int(timestamp)
-        writer.raw(",")
-        writer.key("model")
-        writer.string(prediction.model)
-        writer.raw(",")
-        writer.key("model_version")
-        writer.string(prediction.version)
-        writer.raw(",")
-        writer.key("role")
-        writer.string(prediction.role)
-        writer.raw(",")
-        writer.key("score")
-        writer.double(prediction.score)
-        writer.raw(",")
-        writer.key("decision")
-        writer.string(prediction.decision)
-        writer.raw(",")
+        if let id { writer.member("txn_id", id) }
+        writer.member("ts", timestamp)
+        writer.member("model", prediction.model)
+        writer.member("model_version", prediction.version)
+        writer.member("role", prediction.role)
+        writer.member("score", prediction.score)
+        writer.member("decision", prediction.decision)
         writer.key("features_hash")
         writer.hex(prediction.featuresHash)
         writer.raw(",")
@@ -90,6 +74,27 @@ public struct PredictionEventEncoder: Sendable {
 }
 
 extension JSONByteWriter {
+    /// Appends `"key":"value",`.
+    mutating func member(_ key: StaticString, _ value: String) {
+        self.key(key)
+        string(value)
+        raw(",")
+    }
+
+    /// Appends `"key":value,` for an integer.
+    mutating func member(_ key: StaticString, _ value: Int64) {
+        self.key(key)
+        int(value)
+        raw(",")
+    }
+
+    /// Appends `"key":value,` for a double (shortest round-trip form).
+    mutating func member(_ key: StaticString, _ value: Double) {
+        self.key(key)
+        double(value)
+        raw(",")
+    }
+
     /// Appends `topic:partition:offset` (inside a string literal).
     mutating func sourceID(_ source: SourceCoordinates) {
         stringContents(source.topic)
