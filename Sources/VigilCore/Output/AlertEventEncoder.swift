@@ -19,12 +19,7 @@ public struct AlertEventEncoder: Sendable {
     public init(topology: String, stageNames: [String]) {
         self.topology = topology
         self.stageNames = stageNames
-        var w = JSONByteWriter(capacity: 64)
-        w.key("topology")
-        w.string(topology)
-        w.raw(",")
-        w.key("key")
-        header = w.bytes
+        header = FeatureEventEncoder.topologyAndKey(topology)
         stageKeys = FeatureEventEncoder.memberKeys(stageNames)
     }
 

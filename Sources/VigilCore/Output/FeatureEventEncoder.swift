@@ -30,16 +30,21 @@ public struct FeatureEventEncoder: Sendable {
         self.topology = topology
         self.stageNames = stageNames
         self.featureNames = featureNames
+        header = FeatureEventEncoder.topologyAndKey(topology)
+        stageKeys = Self.memberKeys(stageNames)
+        featureKeys = Self.memberKeys(featureNames)
+        stageKeysBytes = stageKeys.reduce(0) { $0 + $1.count }
+        featureKeysBytes = featureKeys.reduce(0) { $0 + $1.count }
+    }
+
+    /// `"topology":"…","key":`, escaped: the start every derived event shares.
+    static func topologyAndKey(_ topology: String) -> [UInt8] {
         var w = JSONByteWriter(capacity: 64)
         w.key("topology")
         w.string(topology)
         w.raw(",")
         w.key("key")
-        header = w.bytes
-        stageKeys = Self.memberKeys(stageNames)
-        featureKeys = Self.memberKeys(featureNames)
-        stageKeysBytes = stageKeys.reduce(0) { $0 + $1.count }
-        featureKeysBytes = featureKeys.reduce(0) { $0 + $1.count }
+        return w.bytes
     }
 
     static func memberKeys(_ names: [String]) -> [[UInt8]] {

@@ -15,12 +15,7 @@ public struct PredictionEventEncoder: Sendable {
 
     public init(topology: String) {
         self.topology = topology
-        var w = JSONByteWriter(capacity: 64)
-        w.key("topology")
-        w.string(topology)
-        w.raw(",")
-        w.key("key")
-        header = w.bytes
+        header = FeatureEventEncoder.topologyAndKey(topology)
     }
 
     /// What a prediction says, apart from where its event came from.
