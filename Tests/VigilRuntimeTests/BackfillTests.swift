@@ -126,7 +126,7 @@ struct BackfillTests {
             == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 
-    @Test("live on the embedded cluster, then a backfill of the same topic: the flagship's features are reproduced 100%")
+    @Test("live on the embedded cluster, then a backfill of the same topic: the flagship's features of in-order data are reproduced 100%")
     func liveEqualsBackfill() async throws {
         let cluster = try EmbeddedKafka(brokers: 1, logger: Support.logger)
         let dir = try Support.temporaryDirectory()
@@ -145,7 +145,11 @@ struct BackfillTests {
         topology.sinks.late = "\(name)-late"
         topology.sinks.predictions = "\(name)-predictions"
         topology.sinks.alerts = "\(name)-alerts"
-        topology.source.partitions = 4
+        // In-order data: one source partition (and so one partition per repartition topic), so that every stage
+        // sees the events in log order live as in the backfill. With several card partitions, the order in which a
+        // merchant's events from different partitions reach the merchant stage depends on timing (within the grace
+        // period), and so can the merchant's counts: live processing does not promise one order across partitions.
+        topology.source.partitions = 1
         topology.graceMillis = 30 * 86_400_000  // sparse generated events span days: no event may be late live
         topology.stateDirectory = dir
         try Support.createTopics(topology, on: cluster)
