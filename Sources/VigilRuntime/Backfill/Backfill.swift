@@ -91,6 +91,12 @@ public final class Backfill: Sendable {
         var t = topology
         t.stateDirectory = stateDirectory
         let rows = try RowCollector(topology: t)
+        // With the cut-off known now (and no comparison to read the events again), rows go straight to the file.
+        if options.compare == nil, let cutoff = options.labelCutoff ?? options.to {
+            rows.direct = try DatasetWriter(
+                names: t.featureNames, labels: labels, cutoff: cutoff, from: options.from, format: options.format,
+                out: options.out)
+        }
         let settings = try StateSettings.bounded(
             memoryBytes: options.stateMemoryBytes, tasks: Int(t.source.partitions) * t.stages.count)
         let pipeline = try LocalPipeline(topology: t, settings: settings, output: rows, logger: logger)
@@ -119,8 +125,8 @@ public final class Backfill: Sendable {
         report.late = rows.late
         let cutoff = options.labelCutoff ?? options.to ?? newest
         report.labelCutoff = cutoff
-        // Second pass: the label column, now that the cut-off is known; then the data checksum.
-        let written = try RowWriter.write(
+        // Otherwise a second pass: the label column, now that the cut-off is known; then the data checksum.
+        let written = try rows.direct?.finish(parquetHelper: options.parquetHelper) ?? RowWriter.write(
             rows: rows, names: t.featureNames, labels: labels, cutoff: cutoff, from: options.from, format: options.format,
             out: options.out, parquetHelper: options.parquetHelper)
         report.rows = written.rows
@@ -193,6 +199,8 @@ final class RowCollector: RecordSink {
     let spill: FileHandle
     let spillPath: String
     var buffer: [UInt8] = []
+    /// When the labels' cut-off is known before the run: rows are written at once instead of spilled.
+    var direct: DatasetWriter?
     private(set) var count = 0
     private(set) var deadLetters = 0
     private(set) var late = 0
@@ -218,6 +226,11 @@ final class RowCollector: RecordSink {
         if topic == deadLetterTopic { deadLetters += 1 }
         if topic == lateTopic { late += 1 }
         guard topic == featuresTopic, let value else { return }
+        if let direct {
+            try direct.add(value)
+            count += 1
+            return
+        }
         buffer.append(contentsOf: value)
         buffer.append(0x0A)
         count += 1

@@ -60,57 +60,16 @@ enum RowWriter {
         ["event_id", "txn_id", "key", "ts"] + names + ["label"]
     }
 
+    /// Writes every collected feature event (the second pass, once the cut-off is known).
     static func write(
         rows: RowCollector, names: [String], labels: LabelIndex?, cutoff: Int64, from: Int64?, format: Backfill.Format,
         out: String, parquetHelper: String
     ) throws -> (rows: Int, fraud: Int, checksum: String) {
-        let target = format == .parquet ? out + ".csv.tmp" : out
-        FileManager.default.createFile(atPath: target, contents: nil)
-        guard let handle = FileHandle(forWritingAtPath: target) else { throw RuntimeError.startup("cannot write \(target)") }
-        defer { try? handle.close() }
-        var hasher = SHA256()
-        var buffer: [UInt8] = []
-        func emit(_ bytes: [UInt8]) throws {
-            buffer.append(contentsOf: bytes)
-            if buffer.count > 1 << 20 {
-                hasher.update(buffer)
-                try handle.write(contentsOf: buffer)
-                buffer.removeAll(keepingCapacity: true)
-            }
-        }
-        if format != .jsonl { try emit(Array((columns(names).joined(separator: ",") + "\n").utf8)) }
-        let reader = FeatureEventReader()
+        let writer = try DatasetWriter(
+            names: names, labels: labels, cutoff: cutoff, from: from, format: format, out: out)
         let events = try rows.events()
-        var count = 0, fraud = 0
-        while let line = events.next() {
-            let event = try reader.read(line)
-            if let from, event.timestamp < from { continue }
-            let label = labels?.isFraud(event.txnID, at: cutoff) ?? false
-            if label { fraud += 1 }
-            count += 1
-            if format == .jsonl {
-                try emit(Array(line.dropLast()) + Array(",\"label\":\(label ? 1 : 0)}\n".utf8))
-                continue
-            }
-            var fields = [csv(event.eventID), csv(event.txnID ?? ""), csv(event.key ?? ""), String(event.timestamp)]
-            if event.features.count == names.count, zip(event.features, names).allSatisfy({ $0.name == $1 }) {
-                for (_, value) in event.features { fields.append(value == "null" ? "" : value) }
-            } else {
-                var byName: [String: String] = [:]
-                for (name, value) in event.features { byName[name] = value }
-                for name in names { fields.append(byName[name].map { $0 == "null" ? "" : $0 } ?? "") }
-            }
-            fields.append(label ? "1" : "0")
-            try emit(Array((fields.joined(separator: ",") + "\n").utf8))
-        }
-        hasher.update(buffer)
-        try handle.write(contentsOf: buffer)
-        try handle.close()
-        guard format == .parquet else { return (count, fraud, hasher.hexDigest()) }
-        try toParquet(csv: target, out: out, names: names, helper: parquetHelper)
-        try? FileManager.default.removeItem(atPath: target)
-        guard let data = FileManager.default.contents(atPath: out) else { throw RuntimeError.startup("cannot read \(out)") }
-        return (count, fraud, SHA256.hex([UInt8](data)))
+        while let line = events.next() { try writer.add(line) }
+        return try writer.finish(parquetHelper: parquetHelper)
     }
 
     /// Converts through pyarrow (ops/csv_to_parquet.py): strings for the ids, int64 for `ts` and `label`, float64
@@ -135,5 +94,88 @@ enum RowWriter {
     static func csv(_ text: String) -> String {
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+/// Writes dataset rows, one per feature event, with the label as known at the cut-off, hashing what it writes.
+final class DatasetWriter {
+    let names: [String]
+    let labels: LabelIndex?
+    let cutoff: Int64
+    let from: Int64?
+    let format: Backfill.Format
+    let out: String
+    let target: String
+    private let handle: FileHandle
+    private var hasher = SHA256()
+    private var buffer: [UInt8] = []
+    private let reader = FeatureEventReader()
+    private(set) var count = 0
+    private(set) var fraud = 0
+
+    init(names: [String], labels: LabelIndex?, cutoff: Int64, from: Int64?, format: Backfill.Format, out: String) throws {
+        self.names = names
+        self.labels = labels
+        self.cutoff = cutoff
+        self.from = from
+        self.format = format
+        self.out = out
+        target = format == .parquet ? out + ".csv.tmp" : out
+        FileManager.default.createFile(atPath: target, contents: nil)
+        guard let handle = FileHandle(forWritingAtPath: target) else {
+            throw RuntimeError.startup("cannot write \(target)")
+        }
+        self.handle = handle
+        if format != .jsonl { try emit(Array((RowWriter.columns(names).joined(separator: ",") + "\n").utf8)) }
+    }
+
+    deinit { try? handle.close() }
+
+    private func emit(_ bytes: [UInt8]) throws {
+        buffer.append(contentsOf: bytes)
+        if buffer.count > 1 << 20 {
+            hasher.update(buffer)
+            try handle.write(contentsOf: buffer)
+            buffer.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Adds the row of one feature event (its JSON bytes).
+    func add(_ line: [UInt8]) throws {
+        let event = try reader.read(line)
+        if let from, event.timestamp < from { return }
+        let label = labels?.isFraud(event.txnID, at: cutoff) ?? false
+        if label { fraud += 1 }
+        count += 1
+        if format == .jsonl {
+            try emit(Array(line.dropLast()) + Array(",\"label\":\(label ? 1 : 0)}\n".utf8))
+            return
+        }
+        var fields = [
+            RowWriter.csv(event.eventID), RowWriter.csv(event.txnID ?? ""), RowWriter.csv(event.key ?? ""),
+            String(event.timestamp),
+        ]
+        if event.features.count == names.count, zip(event.features, names).allSatisfy({ $0.name == $1 }) {
+            for (_, value) in event.features { fields.append(value == "null" ? "" : value) }
+        } else {
+            var byName: [String: String] = [:]
+            for (name, value) in event.features { byName[name] = value }
+            for name in names { fields.append(byName[name].map { $0 == "null" ? "" : $0 } ?? "") }
+        }
+        fields.append(label ? "1" : "0")
+        try emit(Array((fields.joined(separator: ",") + "\n").utf8))
+    }
+
+    /// Writes what is buffered, converts to Parquet if asked, and returns the row counts and the data's SHA-256.
+    func finish(parquetHelper: String) throws -> (rows: Int, fraud: Int, checksum: String) {
+        hasher.update(buffer)
+        try handle.write(contentsOf: buffer)
+        buffer.removeAll()
+        try handle.close()
+        guard format == .parquet else { return (count, fraud, hasher.hexDigest()) }
+        try RowWriter.toParquet(csv: target, out: out, names: names, helper: parquetHelper)
+        try? FileManager.default.removeItem(atPath: target)
+        guard let data = FileManager.default.contents(atPath: out) else { throw RuntimeError.startup("cannot read \(out)") }
+        return (count, fraud, SHA256.hex([UInt8](data)))
     }
 }
