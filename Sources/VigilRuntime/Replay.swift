@@ -89,20 +89,19 @@ public final class Replay: Sendable {
         var config = KafkaConfig(bootstrapServers: options.bootstrapServers)
         for (k, v) in topology.kafka { config[k] = v }
         for (k, v) in options.kafka { config[k] = v }
-        let sink: any RecordSink
+        // Every output goes through one counting sink: dropped (none), or renamed by a prefix ("" for normal) and
+        // produced.
+        let sink: CountingSink
         var producer: KafkaProducer?
         switch options.outputs {
         case .none:
-            sink = CountingSink()
+            sink = CountingSink(prefix: "", output: nil)
         case .normal, .prefixed:
             let p = try KafkaProducer(config: config, logger: logger)
             producer = p
-            let base = ProducerSink(producer: p)
-            if case .prefixed(let prefix) = options.outputs {
-                sink = PrefixSink(prefix: prefix, output: base)
-            } else {
-                sink = base
-            }
+            var prefix = ""
+            if case .prefixed(let name) = options.outputs { prefix = name }
+            sink = CountingSink(prefix: prefix, output: ProducerSink(producer: p))
         }
         defer { withExtendedLifetime(producer) {} }
         let pipeline = try LocalPipeline(topology: topology, settings: settings, output: sink, logger: logger)
@@ -123,7 +122,6 @@ public final class Replay: Sendable {
         defer { reader.close() }
         let total = reader.extents.reduce(0) { $0 + Int($1.end - $1.first) }
         for extent in reader.extents { report.resumeAt[extent.partition] = extent.first }
-        var decoder = SchemaDecoder(schema: topology.source.schema)
         var batch: [LocalPipeline.SourceRecord] = []
         var read = 0
         func flush() throws {
@@ -135,7 +133,7 @@ public final class Replay: Sendable {
             progress(Progress(events: read, total: total, eventsPerSecond: rate, eta: Double(total - read) / max(rate, 1e-9)))
         }
         while let record = try reader.next() {
-            let time = record.value.flatMap { try? decoder.decode($0).timestamp }
+            let time = record.eventTime
             if let to = options.to, let time, time >= to { break }
             read += 1
             report.resumeAt[record.partition] = (record.offset ?? 0) + 1
@@ -147,9 +145,8 @@ public final class Replay: Sendable {
         }
         try flush()
         try handOver(pipeline: pipeline, config: config, resumeAt: report.resumeAt)
-        if let counting = sink as? CountingSink { report.outputs = counting.count }
-        if let prefixed = sink as? PrefixSink { report.outputs = prefixed.count }
-        if let producing = sink as? ProducerSink { try producing.flush() }
+        try sink.flush()
+        report.outputs = sink.count
         report.seconds = Backfill.seconds(ContinuousClock.now - started)
         return report
     }
@@ -175,28 +172,21 @@ public final class Replay: Sendable {
     }
 }
 
-/// Counts records and drops them (`--outputs none`).
+/// Counts the replay's outputs; passes them on renamed with a prefix, or drops them when there is no output.
 final class CountingSink: RecordSink {
-    var count = 0
-    func send(topic: String, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader]) throws { count += 1 }
-    func flush() throws {}
-}
-
-/// Renames every topic with a prefix.
-final class PrefixSink: RecordSink {
     let prefix: String
-    let output: any RecordSink
+    let output: (any RecordSink)?
     var count = 0
 
-    init(prefix: String, output: any RecordSink) {
+    init(prefix: String, output: (any RecordSink)?) {
         self.prefix = prefix
         self.output = output
     }
 
     func send(topic: String, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader]) throws {
         count += 1
-        try output.send(topic: prefix + topic, key: key, value: value, headers: headers)
+        try output?.send(topic: prefix.isEmpty ? topic : prefix + topic, key: key, value: value, headers: headers)
     }
 
-    func flush() throws { try output.flush() }
+    func flush() throws { try output?.flush() }
 }
