@@ -137,9 +137,12 @@ extension NodeReader {
 
     /// Every topic has one role: sinks differ from the source and the repartition topics and from each other (the
     /// late topic may be the dead-letter topic). The predictions and alerts sinks take part only with `scoring`, the
-    /// shadow sink only with a challenger: a topology without them does not write there.
+    /// shadow sink only with a challenger, the monitoring sinks only with `monitoring` (performance only with
+    /// labels, triggers only with a retraining policy): a topology without them does not write there. The labels
+    /// topic is an input: it differs from the source, the repartition topics and every sink written.
     mutating func checkTopics(
-        name: String, nameNode: Node, source: SourceDraft, stages: [StageDraft], sinks: SinkDrafts, scoring: ScoringDraft?
+        name: String, nameNode: Node, source: SourceDraft, stages: [StageDraft], sinks: SinkDrafts, scoring: ScoringDraft?,
+        monitoring: MonitoringDraft?
     ) {
         var roles: [(topic: String, role: String)] = []
         if let topic = source.topic { roles.append((topic, "the input topic")) }
@@ -162,13 +165,16 @@ extension NodeReader {
             switch sink.key {
             case "predictions", "alerts": scoring != nil
             case "shadow": scoring?.hasChallenger == true
+            case "monitor", "drift", "models", "audit": monitoring != nil
+            case "performance": monitoring?.hasLabels == true
+            case "triggers": monitoring?.hasRetrain == true
             default: true
             }
         }
         for (i, sink) in used.enumerated() {
             let node = sink.node ?? nameNode
             let defaultHint = sink.node == nil
-                ? "sinks.\(sink.key) defaults to <name>-\(sink.key); set it to another topic" : nil
+                ? "sinks.\(sink.key) defaults to <name>-\(Self.defaultSinkSuffix(sink.key)); set it to another topic" : nil
             if let clash = roles.first(where: { $0.topic == sink.topic }) {
                 let isInput = clash.role == "the input topic"
                 let message = isInput
@@ -185,6 +191,17 @@ extension NodeReader {
                 report(node, "sinks.\(sink.key)", .topicCollision,
                        "\"\(sink.topic)\" is already the \(other.key) topic",
                        hint: defaultHint ?? "each sink has its own topic (only late may share the dlq topic)")
+            }
+        }
+        // The labels topic is read, never written: a clash is reported once, at the labels topic, where it is named.
+        if let labels = monitoring?.labelsTopic, let node = monitoring?.labelsTopicNode {
+            let path = "monitoring.labels.topic"
+            if let clash = roles.first(where: { $0.topic == labels }) {
+                report(node, path, .topicCollision, "the labels topic \"\(labels)\" is also \(clash.role)",
+                       hint: "labels come from a topic of their own (label event v1), e.g. \(name)-labels")
+            } else if let sink = used.first(where: { $0.topic == labels }) {
+                report(node, path, .topicCollision, "the labels topic \"\(labels)\" is also the \(sink.key) topic",
+                       hint: "the topology would read its own \(sink.key) events as labels: use another labels topic\(sink.node == nil ? "" : ", or another sinks.\(sink.key)")")
             }
         }
     }

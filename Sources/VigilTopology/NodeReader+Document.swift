@@ -4,9 +4,15 @@ import Yams
 extension NodeReader {
     static let documentKeys = [
         "name", "source", "stages", "sinks", "grace", "idle_timeout", "retention", "distinct_exact_limit",
-        "guarantee", "state_dir", "kafka", "scoring",
+        "guarantee", "state_dir", "kafka", "scoring", "monitoring",
     ]
-    static let sinkKeys = ["features", "windows", "dlq", "late", "predictions", "shadow", "alerts"]
+    static let sinkKeys = [
+        "features", "windows", "dlq", "late", "predictions", "shadow", "alerts", "monitor", "drift", "performance",
+        "triggers", "models", "audit",
+    ]
+
+    /// The default topic of the sink `key` is `<name>-<suffix>`: the key itself, except for the triggers sink.
+    static func defaultSinkSuffix(_ key: String) -> String { key == "triggers" ? "retrain" : key }
 
     /// The sinks as read: each topic with the node it was written at (nil for a default).
     struct SinkDrafts {
@@ -83,8 +89,13 @@ extension NodeReader {
         if let node = map["scoring"], let key = Self.key("scoring", in: map) {
             scoring = self.scoring(node, keyNode: key, stages: stages, schema: source?.schema)
         }
+        var monitoring: MonitoringDraft?
+        if let node = map["monitoring"], let key = Self.key("monitoring", in: map) {
+            monitoring = self.monitoring(node, keyNode: key, hasScoring: map["scoring"] != nil)
+        }
         if let name, let source {
-            checkTopics(name: name, nameNode: map["name"]!, source: source, stages: stages, sinks: sinks, scoring: scoring)
+            checkTopics(name: name, nameNode: map["name"]!, source: source, stages: stages, sinks: sinks, scoring: scoring,
+                        monitoring: monitoring)
         }
 
         guard issues.isEmpty, let name, let source, let topic = source.topic, let schema = source.schema else {
@@ -99,22 +110,26 @@ extension NodeReader {
                 name: stageName, key: key, keyField: keyField, features: features,
                 inputTopic: i == 0 ? topic : Self.repartitionTopic(name, stageName), line: s.line))
         }
-        guard !built.isEmpty, scoring == nil || scoring?.scoring != nil else { return nil }
+        guard !built.isEmpty, scoring == nil || scoring?.scoring != nil,
+              monitoring == nil || monitoring?.monitoring != nil
+        else { return nil }
         return Topology(
             name: name, source: .init(topic: topic, partitions: source.partitions, schema: schema), stages: built,
             sinks: .init(features: sinks.topic("features"), windows: sinks.topic("windows"),
                          deadLetter: sinks.topic("dlq"), late: sinks.topic("late"),
                          predictions: sinks.topic("predictions"), shadow: sinks.topic("shadow"),
-                         alerts: sinks.topic("alerts")),
+                         alerts: sinks.topic("alerts"), monitor: sinks.topic("monitor"), drift: sinks.topic("drift"),
+                         performance: sinks.topic("performance"), triggers: sinks.topic("triggers"),
+                         models: sinks.topic("models"), audit: sinks.topic("audit")),
             graceMillis: grace, idleTimeoutMillis: idleTimeout, retentionMillis: retention,
             distinctExactLimit: distinctLimit, guarantee: guarantee, stateDirectory: stateDir, kafka: kafka, file: file,
-            scoring: scoring?.scoring)
+            scoring: scoring?.scoring, monitoring: monitoring?.monitoring)
     }
 
     static func repartitionTopic(_ app: String, _ stage: String) -> String { "\(app)-\(stage)-repartition" }
 
     mutating func sinks(_ map: Node.Mapping, appName: String) -> SinkDrafts {
-        var drafts = SinkDrafts(topics: Self.sinkKeys.map { (key: $0, topic: "\(appName)-\($0)", node: nil) })
+        var drafts = SinkDrafts(topics: Self.sinkKeys.map { (key: $0, topic: "\(appName)-\(Self.defaultSinkSuffix($0))", node: nil) })
         guard let node = map["sinks"], let sinkMap = mapping(node, path: "sinks") else { return drafts }
         checkKeys(sinkMap, allowed: Self.sinkKeys, path: "sinks")
         for (i, key) in Self.sinkKeys.enumerated() {

@@ -79,3 +79,24 @@ extension NodeReader {
         var schema: EventSchema?
     }
 }
+
+extension NodeReader {
+    /// The monitoring section as read: what its sinks' topic checks need (whether it has labels and a retraining
+    /// policy, the labels topic and its node) and the section itself, nil when it has problems.
+    struct MonitoringDraft {
+        var hasLabels: Bool
+        var hasRetrain: Bool
+        var labelsTopic: String?
+        var labelsTopicNode: Node?
+        var monitoring: Topology.Monitoring?
+    }
+
+    /// The labels part of the monitoring section as read. `detector` is nil when it has a problem of its own (the
+    /// retrain rules that need a detector are then not checked against a guess); `labels` is nil on any problem.
+    struct LabelsDraft {
+        var topic: String?
+        var topicNode: Node?
+        var detector: Topology.Monitoring.Detector?
+        var labels: Topology.Monitoring.Labels?
+    }
+}

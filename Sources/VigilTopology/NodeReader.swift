@@ -8,7 +8,7 @@ import Yams
 /// sections — names unique across stages, ratio references and cycles, retention, topic collisions — run over the
 /// drafts (`+CrossChecks.swift`), so each problem still points at its line and column. The scoring section
 /// (`+Scoring.swift`, `+Condition.swift`) is read after the stages, whose drafts say what its alert conditions may
-/// name.
+/// name; the monitoring section (`+Monitoring.swift`, `+Retrain.swift`) after scoring, which it needs.
 struct NodeReader {
     let file: String
     var issues: [TopologyIssue] = []

@@ -7,7 +7,8 @@ public import VigilCore
 /// stage is keyed by another field and reads the repartition topic `<name>-<stage>-repartition`, into which the
 /// stage before it re-keys the event (with the feature values computed so far). The per-event features of all
 /// stages land in one feature event; closed tumbling, hopping and session windows go to the windows sink. With
-/// `scoring`, each feature event is also scored by a model and may raise an alert.
+/// `scoring`, each feature event is also scored by a model and may raise an alert; with `monitoring`, the scored
+/// events feed drift, live accuracy and retraining triggers.
 public struct Topology: Sendable, Equatable {
     /// The application name: the consumer group id and the prefix of the topics Vigil owns.
     public var name: String
@@ -37,11 +38,14 @@ public struct Topology: Sendable, Equatable {
     public var file: String
     /// In-stream scoring and alerting (`scoring:`); nil when the topology only computes features.
     public var scoring: Scoring?
+    /// Drift, live accuracy and retraining (`monitoring:`); nil when the model is not monitored. Only set together
+    /// with `scoring`.
+    public var monitoring: Monitoring?
 
     init(
         name: String, source: Source, stages: [Stage], sinks: Sinks, graceMillis: Int64, idleTimeoutMillis: Int64?,
         retentionMillis: Int64?, distinctExactLimit: Int, guarantee: Guarantee, stateDirectory: String,
-        kafka: [String: String], file: String, scoring: Scoring? = nil
+        kafka: [String: String], file: String, scoring: Scoring? = nil, monitoring: Monitoring? = nil
     ) {
         self.name = name
         self.source = source
@@ -56,6 +60,7 @@ public struct Topology: Sendable, Equatable {
         self.kafka = kafka
         self.file = file
         self.scoring = scoring
+        self.monitoring = monitoring
     }
 
     /// The input topic and the shape of its events.
@@ -103,6 +108,19 @@ public struct Topology: Sendable, Equatable {
         public var shadow: String
         /// Alert events (default `<name>-alerts`); used only with `scoring`.
         public var alerts: String
+        /// Internal: the predictions and labels the monitor consumes (default `<name>-monitor`); used only with
+        /// `monitoring`.
+        public var monitor: String
+        /// Drift events, per feature and window plus a summary (default `<name>-drift`); used only with `monitoring`.
+        public var drift: String
+        /// Performance events per window (default `<name>-performance`); used only with `monitoring.labels`.
+        public var performance: String
+        /// Retrain-trigger events (default `<name>-retrain`); used only with `monitoring.retrain`.
+        public var triggers: String
+        /// The model-control topic: promotion events (default `<name>-models`); used only with `monitoring`.
+        public var models: String
+        /// Audit events of the retraining loop (default `<name>-audit`); used only with `monitoring`.
+        public var audit: String
     }
 
     /// What happens to outputs after a crash.
@@ -116,8 +134,10 @@ public struct Topology: Sendable, Equatable {
     /// Every topic the topology reads or writes, with the partition count to create it with: the source, the
     /// repartition topics (as many partitions as the source), the features sink, the windows sink (only when a
     /// stage has windowed features), the predictions, shadow (only with a challenger) and alerts sinks (only with
-    /// `scoring`; as many partitions as the source), the dead-letter and late topics (one partition; listed once
-    /// when they are the same topic).
+    /// `scoring`; as many partitions as the source), with `monitoring` the monitor, drift, performance (only with
+    /// labels), triggers (only with a retraining policy), models and audit sinks (one partition each), and the
+    /// dead-letter and late topics (one partition; listed once when they are the same topic). The labels topic is
+    /// an input Vigil does not own: it is not listed.
     public var topics: [(name: String, partitions: Int32)] {
         var list: [(name: String, partitions: Int32)] = [(source.topic, source.partitions)]
         for stage in stages.dropFirst() { list.append((stage.inputTopic, source.partitions)) }
@@ -127,6 +147,14 @@ public struct Topology: Sendable, Equatable {
             list.append((sinks.predictions, source.partitions))
             if scoring.challenger != nil { list.append((sinks.shadow, source.partitions)) }
             list.append((sinks.alerts, source.partitions))
+        }
+        if let monitoring {
+            list.append((sinks.monitor, 1))
+            list.append((sinks.drift, 1))
+            if monitoring.labels != nil { list.append((sinks.performance, 1)) }
+            if monitoring.retrain != nil { list.append((sinks.triggers, 1)) }
+            list.append((sinks.models, 1))
+            list.append((sinks.audit, 1))
         }
         list.append((sinks.deadLetter, 1))
         if sinks.late != sinks.deadLetter { list.append((sinks.late, 1)) }

@@ -48,7 +48,8 @@ public struct TopologyError: Error, Sendable, CustomStringConvertible {
         public static let unknownAggregation = Code("unknown_aggregation")
         /// A field that does not apply in its context: `field` on `count`, `tile` on a tumbling window,
         /// `include_current` on `zscore`, `window` on a ratio, `canary` without a challenger, a membership test on
-        /// the score or a feature …
+        /// the score or a feature, `monitoring` without `scoring`, `sigmas` with fixed thresholds, a retrain rule that
+        /// needs labels or a change detector …
         public static let notApplicable = Code("not_applicable")
         /// A feature or stage key names a field the source schema does not declare.
         public static let unknownSchemaField = Code("unknown_schema_field")
@@ -56,7 +57,7 @@ public struct TopologyError: Error, Sendable, CustomStringConvertible {
         /// event-time field that is not a timestamp, a string field compared with a number in an alert condition.
         public static let fieldType = Code("field_type")
         /// An empty `stages` or `features` list, a schema without fields, an alert rule with an empty `when`, an
-        /// empty membership list or list file.
+        /// empty membership list or list file, a retraining policy with an empty `when`.
         public static let emptyList = Code("empty_list")
         /// Two features, stages, state ids, schema fields or alert rules share a name.
         public static let duplicateName = Code("duplicate_name")
@@ -74,13 +75,15 @@ public struct TopologyError: Error, Sendable, CustomStringConvertible {
         public static let invalidWindow = Code("invalid_window")
         /// A window longer than the input log's declared retention: a replay could not rebuild it.
         public static let windowExceedsRetention = Code("window_exceeds_retention")
-        /// Two roles share one Kafka topic (an output writing to the input, a sink on a repartition topic …).
+        /// Two roles share one Kafka topic (an output writing to the input, a sink on a repartition topic, the labels
+        /// topic on a sink …).
         public static let topicCollision = Code("topic_collision")
         /// An alert condition names something that is not `score`, a per-event feature or a schema field.
         public static let unknownName = Code("unknown_name")
         /// An alert condition names something that is both a feature and a schema field (or `score` and either).
         public static let ambiguousName = Code("ambiguous_name")
-        /// An alert condition with no test or several, or a `between` whose bounds are not two increasing numbers.
+        /// An alert condition with no test or several, a `between` whose bounds are not two increasing numbers, or a
+        /// retrain rule with no kind or several.
         public static let invalidCondition = Code("invalid_condition")
     }
 }

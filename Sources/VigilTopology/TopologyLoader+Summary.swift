@@ -1,8 +1,9 @@
 import VigilCore
 
 extension TopologyLoader {
-    /// A few lines describing a validated topology — its input, stages, keys, features per stage, topics and
-    /// scoring (model, challenger, canary, alert rules) — as `vigil validate` prints them on success.
+    /// A few lines describing a validated topology — its input, stages, keys, features per stage, topics, scoring
+    /// (model, challenger, canary, alert rules) and monitoring (window, thresholds, labels, retraining) — as
+    /// `vigil validate` prints them on success.
     ///
     /// ```text
     /// topology fraud-scoring: 3 stages, 27 per-event features, 2 windowed features
@@ -33,10 +34,20 @@ extension TopologyLoader {
             if scoring.challenger != nil { outputs.append("shadow → \(topology.sinks.shadow)") }
             outputs.append("alerts → \(topology.sinks.alerts)")
         }
+        if let monitoring = topology.monitoring {
+            let sinks = topology.sinks
+            outputs.append("monitor → \(sinks.monitor)")
+            outputs.append("drift → \(sinks.drift)")
+            if monitoring.labels != nil { outputs.append("performance → \(sinks.performance)") }
+            if monitoring.retrain != nil { outputs.append("triggers → \(sinks.triggers)") }
+            outputs.append("models → \(sinks.models)")
+            outputs.append("audit → \(sinks.audit)")
+        }
         outputs.append("dlq → \(topology.sinks.deadLetter)")
         outputs.append("late → \(topology.sinks.late)")
         lines.append("  outputs: \(outputs.joined(separator: ", "))")
         if let scoring = topology.scoring { lines.append("  scoring: \(describe(scoring))") }
+        if let monitoring = topology.monitoring { lines.append("  monitoring: \(describe(monitoring))") }
         var settings = ["grace \(DurationParser.format(topology.graceMillis))"]
         if let idle = topology.idleTimeoutMillis { settings.append("idle timeout \(DurationParser.format(idle))") }
         if let retention = topology.retentionMillis { settings.append("input retention \(DurationParser.format(retention))") }
@@ -64,6 +75,41 @@ extension TopologyLoader {
             rules += " (\(bySeverity.joined(separator: ", ")))"
         }
         parts.append(rules)
+        return parts.joined(separator: ", ")
+    }
+
+    /// `window 1h, PSI warn 0.1 act 0.25, labels from L (report after 7d, horizon 30d, detector page_hinkley),
+    /// retrain when drift (PSI > 0.25 on any of the top 10 features for 3 windows) or every 7d (cooldown 24h,
+    /// training range 30d)`.
+    private static func describe(_ monitoring: Topology.Monitoring) -> String {
+        let f = Topology.Condition.format
+        let d = DurationParser.format
+        var parts = ["window \(d(monitoring.windowMillis))"]
+        switch monitoring.thresholds {
+        case .fixed(let warn, let act): parts.append("PSI warn \(f(warn)) act \(f(act))")
+        case .dataDriven(let sigmas): parts.append("data-driven thresholds (mean + \(f(sigmas))σ)")
+        }
+        if monitoring.epsilon != Topology.Monitoring.defaultEpsilon { parts.append("epsilon \(f(monitoring.epsilon))") }
+        if let labels = monitoring.labels {
+            parts.append("labels from \(labels.topic) (report after \(d(labels.reportAfterMillis)), horizon \(d(labels.horizonMillis)), detector \(labels.detector.rawValue))")
+        } else {
+            parts.append("no labels")
+        }
+        if let retrain = monitoring.retrain {
+            let rules = retrain.rules.map { rule -> String in
+                switch rule {
+                case .drift(let psi, let top, let windows):
+                    "drift (PSI > \(f(psi)) on any of the top \(count(top, "feature")) for \(count(windows, "window")))"
+                case .recallDrop(let points): "recall drop > \(f(points))"
+                case .every(let millis): "every \(d(millis))"
+                case .newLabels(let n): count(n, "new label")
+                case .errorChange: "error change"
+                }
+            }
+            parts.append("retrain when \(rules.joined(separator: " or ")) (\(retrain.cooldownMillis == 0 ? "no cooldown" : "cooldown \(d(retrain.cooldownMillis))"), training range \(d(retrain.trainingRangeMillis)))")
+        } else {
+            parts.append("no retraining")
+        }
         return parts.joined(separator: ", ")
     }
 

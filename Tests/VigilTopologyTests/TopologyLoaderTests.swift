@@ -45,8 +45,11 @@ struct TopologyLoaderTests {
         ])
         #expect(t.graceMillis == 30_000)
         #expect(t.sinks == .init(features: "velo-features", windows: "velo-windows", deadLetter: "velo-dlq", late: "velo-late",
-                                 predictions: "velo-predictions", shadow: "velo-shadow", alerts: "velo-alerts"))
+                                 predictions: "velo-predictions", shadow: "velo-shadow", alerts: "velo-alerts",
+                                 monitor: "velo-monitor", drift: "velo-drift", performance: "velo-performance",
+                                 triggers: "velo-retrain", models: "velo-models", audit: "velo-audit"))
         #expect(t.scoring == nil)
+        #expect(t.monitoring == nil)
         #expect(t.kafka == ["linger.ms": "2"])
         #expect(t.guarantee == .atLeastOnce)
         #expect(t.idleTimeoutMillis == nil)
