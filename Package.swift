@@ -36,6 +36,7 @@ let package = Package(
         .target(name: "VigilState", dependencies: ["CRocksDB"], swiftSettings: strictSettings),
         .target(name: "VigilCore", swiftSettings: strictSettings),
         .target(name: "VigilModel", swiftSettings: strictSettings),
+        .target(name: "VigilMonitor", swiftSettings: strictSettings),
         .target(
             name: "VigilTopology",
             dependencies: ["VigilCore", .product(name: "Yams", package: "Yams")],
@@ -43,7 +44,7 @@ let package = Package(
         .target(
             name: "VigilRuntime",
             dependencies: [
-                "VigilCore", "VigilModel", "VigilTopology", "VigilKafka", "VigilState",
+                "VigilCore", "VigilModel", "VigilMonitor", "VigilTopology", "VigilKafka", "VigilState",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings),
@@ -67,10 +68,12 @@ let package = Package(
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore"]),
         .testTarget(name: "VigilTopologyTests", dependencies: ["VigilTopology"], exclude: ["Broken"]),
         .testTarget(name: "VigilModelTests", dependencies: ["VigilModel"], exclude: ["Fixtures"]),
+        .testTarget(name: "VigilMonitorTests", dependencies: ["VigilMonitor"]),
         .testTarget(
             name: "VigilRuntimeTests",
             dependencies: [
-                "VigilRuntime", "VigilTesting", "VigilKafka", "VigilState", "VigilCore", "VigilModel", "VigilTopology",
+                "VigilRuntime", "VigilTesting", "VigilKafka", "VigilState", "VigilCore", "VigilModel", "VigilMonitor",
+                "VigilTopology",
             ]),
     ]
 )

@@ -1,7 +1,9 @@
 public import Logging
 public import VigilKafka
 public import VigilTopology
+public import VigilCore
 import Foundation
+import VigilState
 
 /// Runs a topology in this process without a broker, on the same tasks and operators as live: records of the
 /// source topic go in, records a stage sends to a repartition topic are routed in memory, in the order they were
@@ -44,13 +46,19 @@ public final class LocalPipeline {
     private var nextOffsets: [TopicPartition: Int64] = [:]
     private let router: Router
     private let internalTopics: [String: Int32]
+    /// The monitor, when asked for and the topology has a `monitoring:` section: it reads the monitor records the
+    /// last stage sends, in send order, as the monitor partition's one consumer would.
+    private(set) var monitor: Monitor?
+    private var monitorOffset: Int64 = 0
 
     /// - Parameters:
     ///   - models: the models of a topology with a `scoring:` section; nil: loaded from its bundle paths.
     ///   - output: where every record that is not for a repartition topic goes.
+    ///   - runMonitor: also run the topology's monitor (when it has a `monitoring:` section) on what the last stage
+    ///     sends it, with its state under the `state_dir`; its records then do not reach `output`.
     public init(
         topology: Topology, settings: StateSettings = StateSettings(), models: ModelRegistry? = nil,
-        output: any RecordSink, logger: Logger = Logger(label: "vigil.local")
+        output: any RecordSink, runMonitor: Bool = false, logger: Logger = Logger(label: "vigil.local")
     ) throws {
         self.topology = topology
         self.settings = settings
@@ -60,7 +68,8 @@ public final class LocalPipeline {
                 ?? topology.source.partitions
         }
         self.internalTopics = internalTopics
-        router = Router(internalTopics: Set(internalTopics.keys), output: output)
+        let monitorTopic = runMonitor && topology.monitoring != nil ? topology.sinks.monitor : nil
+        router = Router(internalTopics: Set(internalTopics.keys), monitorTopic: monitorTopic, output: output)
         if let models {
             self.models = models
         } else if topology.scoring != nil {
@@ -68,6 +77,42 @@ public final class LocalPipeline {
         } else {
             self.models = nil
         }
+        if monitorTopic != nil {
+            let path = Monitor.storePath(topology: topology)
+            try FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            let store = try Store(path: path, options: settings.store)
+            let models = self.models
+            let monitor = try Monitor(topology: topology, store: store) { name, version in
+                guard let current = models?.current else { return nil }
+                for loaded in [current.champion] + (current.challenger.map { [$0] } ?? [])
+                where loaded.name == name && loaded.version == version {
+                    return Monitor.ModelInfo(bundle: loaded.bundle)
+                }
+                return nil
+            }
+            self.monitor = monitor
+            monitorOffset = monitor.committedOffset ?? 0
+        }
+    }
+
+    /// Sends labels to the monitor (as the monitor thread forwards them from the labels topic), then commits it.
+    public func pipeLabels(_ labels: [Label]) throws {
+        guard let monitor else { return }
+        var buffer: [UInt8] = []
+        for label in labels {
+            MonitorRecord.encodeLabel(label, into: &buffer)
+            try applyToMonitor(monitor, buffer)
+        }
+        try router.flush()
+        try monitor.commit(offset: monitorOffset)
+    }
+
+    private func applyToMonitor(_ monitor: Monitor, _ bytes: [UInt8]) throws {
+        try monitor.apply(bytes) { out in
+            try router.output.send(topic: out.topic, key: out.key, value: out.value, headers: [])
+        }
+        monitorOffset += 1
     }
 
     /// Processes records of the source topic in the order given (across partitions) through every stage, as one
@@ -96,10 +141,16 @@ public final class LocalPipeline {
                 try deliver(record.key, record.value, to: tp, offset: nil, timestamp: nil, task: next)
             }
             router.queue.removeAll(keepingCapacity: true)
+            if let monitor {
+                for bytes in router.monitorQueue { try applyToMonitor(monitor, bytes) }
+                router.monitorQueue.removeAll(keepingCapacity: true)
+            }
             try router.flush()  // outputs are delivered before the state that covers them is committed
             for task in touched { try task.commit() }
+            try monitor?.commit(offset: monitorOffset)
         } catch {
             router.queue.removeAll(keepingCapacity: true)
+            router.monitorQueue.removeAll(keepingCapacity: true)
             for task in touched {
                 try task.rollback()
                 nextOffsets[task.partition] = task.committedOffset ?? 0
@@ -147,6 +198,7 @@ public final class LocalPipeline {
 
     /// Closes the stores.
     public func close() {
+        monitor = nil
         for task in tasks.values { task.close() }
         tasks.removeAll()
     }
@@ -156,16 +208,21 @@ public final class LocalPipeline {
     /// Queues records for repartition topics; passes everything else on.
     final class Router: RecordSink {
         let internalTopics: Set<String>
+        let monitorTopic: String?
         let output: any RecordSink
         var queue: [(topic: String, key: [UInt8]?, value: [UInt8]?)] = []
+        var monitorQueue: [[UInt8]] = []
 
-        init(internalTopics: Set<String>, output: any RecordSink) {
+        init(internalTopics: Set<String>, monitorTopic: String?, output: any RecordSink) {
             self.internalTopics = internalTopics
+            self.monitorTopic = monitorTopic
             self.output = output
         }
 
         func send(topic: String, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader]) throws {
-            if internalTopics.contains(topic) {
+            if topic == monitorTopic {
+                monitorQueue.append(value ?? [])
+            } else if internalTopics.contains(topic) {
                 queue.append((topic, key, value))
             } else {
                 try output.send(topic: topic, key: key, value: value, headers: headers)

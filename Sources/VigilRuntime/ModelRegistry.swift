@@ -60,6 +60,8 @@ public final class ModelRegistry: Sendable {
     /// The names of the values the topology computes for each event, in order.
     public let featureNames: [String]
     private let models: Mutex<Models>
+    /// The bundle paths in force: the topology's, until a model-control event names others.
+    private let paths: Mutex<(champion: String, challenger: String?)>
     /// Per path, the fingerprint of content that was rejected (not retried until it changes).
     private let rejectedContent = Mutex<[String: UInt64]>([:])
     private let _swaps = Atomic<Int>(0)
@@ -81,6 +83,54 @@ public final class ModelRegistry: Sendable {
             try Self.load(path: $0, role: "challenger", featureNames: names)
         }
         models = Mutex(Models(champion: champion, challenger: challenger))
+        paths = Mutex((scoring.model, scoring.challenger))
+    }
+
+    /// The bundle paths in force (the champion's, and the challenger's when there is one).
+    public var currentPaths: (champion: String, challenger: String?) { paths.withLock { $0 } }
+
+    /// Applies a model-control event (docs/monitoring.md): `shadow` loads a bundle as the challenger, `promote`
+    /// makes a bundle (by default the challenger's) the champion, `retire` drops the challenger. The new bundle is
+    /// loaded and validated completely first; on failure nothing changes and the error says why.
+    @discardableResult
+    public func apply(_ control: ModelControl) throws -> Change {
+        let now = current
+        switch control.action {
+        case .shadow:
+            guard let path = control.bundle else { throw RuntimeError.startup("model control shadow: no bundle") }
+            let next = try Self.load(path: path, role: "challenger", featureNames: featureNames)
+            models.withLock { $0.challenger = next }
+            paths.withLock { $0.challenger = path }
+            _swaps.add(1, ordering: .relaxed)
+            let change = Change.swapped(role: "challenger", from: now.challenger?.identifier ?? "none", to: next.identifier)
+            logger.notice("\(change)", metadata: ["path": "\(path)", "reason": "\(control.reason ?? "")"])
+            return change
+        case .promote:
+            let current = paths.withLock { $0 }
+            guard let path = control.bundle ?? current.challenger else {
+                throw RuntimeError.startup("model control promote: no bundle given and no challenger to promote")
+            }
+            let next = try Self.load(path: path, role: "champion", featureNames: featureNames)
+            let wasChallenger = path == current.challenger
+            models.withLock {
+                $0.champion = next
+                if wasChallenger { $0.challenger = nil }
+            }
+            paths.withLock {
+                $0.champion = path
+                if wasChallenger { $0.challenger = nil }
+            }
+            _swaps.add(1, ordering: .relaxed)
+            let change = Change.swapped(role: "champion", from: now.champion.identifier, to: next.identifier)
+            logger.notice("\(change)", metadata: ["path": "\(path)", "reason": "\(control.reason ?? "")"])
+            return change
+        case .retire:
+            models.withLock { $0.challenger = nil }
+            paths.withLock { $0.challenger = nil }
+            let change = Change.swapped(role: "challenger", from: now.challenger?.identifier ?? "none", to: "none")
+            logger.notice("\(change)")
+            return change
+        }
     }
 
     /// The models in force now.
@@ -97,8 +147,9 @@ public final class ModelRegistry: Sendable {
     public func reload() -> [Change] {
         var changes: [Change] = []
         let now = current
-        var paths: [(role: String, path: String, loaded: Loaded?)] = [("champion", scoring.model, now.champion)]
-        if let challenger = scoring.challenger { paths.append(("challenger", challenger, now.challenger)) }
+        let inForce = self.paths.withLock { $0 }
+        var paths: [(role: String, path: String, loaded: Loaded?)] = [("champion", inForce.champion, now.champion)]
+        if let challenger = inForce.challenger { paths.append(("challenger", challenger, now.challenger)) }
         for (role, path, loaded) in paths {
             guard let fingerprint = try? Self.fingerprint(path: path) else { continue }  // mid-replacement: next time
             if fingerprint == loaded?.fingerprint { continue }
@@ -106,6 +157,11 @@ public final class ModelRegistry: Sendable {
             do {
                 let next = try Self.load(path: path, role: role, featureNames: featureNames)
                 let from = loaded?.identifier ?? "none"
+                // A model-control event may have changed the paths meanwhile: swap only what is still in force.
+                let swapped = self.paths.withLock { p -> Bool in
+                    (role == "champion" ? p.champion : p.challenger) == path
+                }
+                guard swapped else { continue }
                 models.withLock {
                     if role == "champion" { $0.champion = next } else { $0.challenger = next }
                 }

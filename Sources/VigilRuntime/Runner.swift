@@ -66,6 +66,29 @@ public final class Runner: Sendable {
             ])
         }
         let options = effective
+        // Model-control events (promotions) first, so the stream threads start with the models in force.
+        var control: ModelControlThread?
+        let controlGroup = DispatchGroup()
+        if topology.monitoring != nil, let models = options.models {
+            let thread = try ModelControlThread(topology: topology, options: options, registry: models, logger: logger)
+            try thread.catchUp()
+            control = thread
+            controlGroup.enter()
+            let t = Thread { [self] in
+                defer { controlGroup.leave() }
+                do { try thread.run() } catch {
+                    logger.error("model control failed: \(error)")
+                    self.state.withLock { $0.failures.append("model control: \(error)") }
+                    self.stop()
+                }
+            }
+            t.name = "vigil-models"
+            t.start()
+        }
+        defer {
+            control?.stop()
+            controlGroup.wait()
+        }
         let coordinator = RunCoordinator(
             counters: counters, threads: options.threads, inputPartitions: partitions,
             stages: topology.stages.count, stopWhenCaughtUp: options.stopWhenCaughtUp)
@@ -79,6 +102,28 @@ public final class Runner: Sendable {
             "topology": "\(topology.name)", "inputs": "\(topology.stages.map(\.inputTopic).joined(separator: ","))", "partitions": "\(partitions)",
             "threads": "\(options.threads)", "state_dir": "\(topology.stateDirectory)",
         ])
+        // The monitor runs beside the stream threads, in its own consumer group (docs/monitoring.md).
+        var monitorThread: MonitorThread?
+        let monitorGroup = DispatchGroup()
+        if topology.monitoring != nil {
+            let monitor = try MonitorThread(
+                topology: topology, options: options, models: options.models, counters: counters, logger: logger)
+            monitorThread = monitor
+            monitorGroup.enter()
+            let thread = Thread { [self] in
+                defer { monitorGroup.leave() }
+                do {
+                    try monitor.run()
+                } catch {
+                    logger.error("monitor failed: \(error)")
+                    self.state.withLock { $0.failures.append("monitor: \(error)") }
+                    coordinator.requestStop()
+                }
+            }
+            thread.name = "vigil-monitor"
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
         for index in 0..<options.threads {
             group.enter()
             let topology = self.topology, logger = self.logger
@@ -99,6 +144,12 @@ public final class Runner: Sendable {
             thread.start()
         }
         group.wait()
+        if let monitorThread {
+            // Caught up: the monitor processes what the stream threads sent it, then stops. Stopped: at once.
+            let interrupted = state.withLock { $0.stopRequested || !$0.failures.isEmpty }
+            if options.stopWhenCaughtUp && !interrupted { monitorThread.finish() } else { monitorThread.stop() }
+            monitorGroup.wait()
+        }
         let failures = state.withLock { $0.failures }
         if !failures.isEmpty { throw RuntimeError.startup(failures.joined(separator: "; ")) }
     }

@@ -52,8 +52,42 @@ public final class RuntimeCounters: Sendable {
     let _predictions = Mutex<BatchCounts>(BatchCounts())
     let _fields = Mutex<(decoded: Int, missing: [Int])>((0, []))
     let _span = Mutex<(first: ContinuousClock.Instant?, last: ContinuousClock.Instant?)>((nil, nil))
+    let _monitor = Mutex<MonitorCounts>(MonitorCounts())
 
     public init() {}
+
+    /// What the monitor did (docs/monitoring.md), as of its last commit in this process.
+    public struct MonitorCounts: Sendable, Equatable {
+        public var predictions = 0
+        public var labels = 0
+        public var labelsJoined = 0
+        public var labelsBeyondHorizon = 0
+        public var driftEvents = 0
+        public var performanceEvents = 0
+        public var triggers = 0
+        /// Labels sent to the dead-letter topic (malformed).
+        public var deadLettered = 0
+    }
+
+    /// The monitor's counts.
+    public var monitor: MonitorCounts { _monitor.withLock { $0 } }
+
+    func setMonitor(_ counts: Monitor.Counts) {
+        _monitor.withLock {
+            $0.predictions = counts.predictions
+            $0.labels = counts.labels
+            $0.labelsJoined = counts.labelsJoined
+            $0.labelsBeyondHorizon = counts.labelsBeyondHorizon
+            $0.driftEvents = counts.driftEvents
+            $0.performanceEvents = counts.performanceEvents
+            $0.triggers = counts.triggers
+        }
+    }
+
+    func addMonitorDeadLetters(_ n: Int) {
+        _monitor.withLock { $0.deadLettered += n }
+        _deadLettered.add(n, ordering: .relaxed)
+    }
 
     /// Input records processed and committed.
     public var eventsIn: Int { _eventsIn.load(ordering: .relaxed) }

@@ -24,6 +24,10 @@ struct ScoringStep {
     var vector: [Double] = []
     var writer = JSONByteWriter(capacity: 512)
     var keyBytes: [UInt8] = []
+    /// The monitor topic, when the topology has a `monitoring:` section: every prediction is also sent there with
+    /// the model's inputs (docs/monitoring.md).
+    let monitorTopic: String?
+    var monitorBuffer: [UInt8] = []
 
     init(topology: Topology, registry: ModelRegistry) {
         self.registry = registry
@@ -33,6 +37,7 @@ struct ScoringStep {
         predictionEncoder = PredictionEventEncoder(topology: topology.name)
         alertEncoder = AlertEventEncoder(topology: topology.name, stageNames: topology.stages.map(\.name))
         canaryFraction = scoring.challenger != nil ? scoring.canaryFraction : nil
+        monitorTopic = topology.monitoring != nil ? topology.sinks.monitor : nil
     }
 
     /// Whether `key`'s live decisions come from the challenger: MurmurHash3's finaliser of the FNV-1a 64 hash of
@@ -79,6 +84,7 @@ struct ScoringStep {
         try send(prediction, to: topology.sinks.predictions, key: key, id: id, record: record, source: source,
                  sourceTimestamp: sourceTimestamp, sink: sink)
         counts.record(prediction, role: liveRole)
+        try sendToMonitor(prediction, model: live, id: id, timestamp: record.timestamp, sink: sink)
         // Alerts from the live prediction only (while `vector` still holds the live model's inputs).
         if let match = evaluator.evaluate(score: prediction.score, values: values, record: record) {
             let alert = AlertEventEncoder.Alert(
@@ -94,6 +100,7 @@ struct ScoringStep {
             try send(shadowPrediction, to: topology.sinks.shadow, key: key, id: id, record: record, source: source,
                      sourceTimestamp: sourceTimestamp, sink: sink)
             counts.record(shadowPrediction, role: "shadow")
+            try sendToMonitor(shadowPrediction, model: shadow, id: id, timestamp: record.timestamp, sink: sink)
         }
     }
 
@@ -106,6 +113,19 @@ struct ScoringStep {
             model: model.name, version: model.version, role: role, score: score,
             decision: model.bundle.manifest.thresholds.decide(score).rawValue,
             featuresHash: FeatureVectorHash.fnv1a64(vector))
+    }
+
+    /// Sends the prediction with the inputs in `vector` (filled by `predict` for this model) to the monitor topic.
+    private mutating func sendToMonitor(
+        _ prediction: PredictionEventEncoder.Prediction, model: ModelRegistry.Loaded, id: String?, timestamp: Int64,
+        sink: any RecordSink
+    ) throws {
+        guard let monitorTopic else { return }
+        MonitorRecord.encodePrediction(
+            model: prediction.model, version: prediction.version, role: prediction.role, txnID: id,
+            timestamp: timestamp, score: prediction.score, threshold: model.bundle.manifest.thresholds.decision,
+            inputs: vector, into: &monitorBuffer)
+        try sink.send(topic: monitorTopic, key: Array(prediction.model.utf8), value: monitorBuffer, headers: [])
     }
 
     private mutating func send(

@@ -37,7 +37,7 @@ public final class TopologyTestDriver {
         }
         self.topology = topology
         pipeline = try LocalPipeline(
-            topology: topology, models: models, output: sink, logger: Logger(label: "vigil.test-driver"))
+            topology: topology, models: models, output: sink, runMonitor: true, logger: Logger(label: "vigil.test-driver"))
     }
 
     /// Pipes records into `partition` of the source topic, at consecutive offsets, as one batch through every
@@ -102,6 +102,23 @@ public final class TopologyTestDriver {
 
     /// The late events written so far.
     public var lateEvents: [MemorySink.Record] { output(topic: topology.sinks.late) }
+
+    /// Drift and drift-summary events of the monitor (a topology with `monitoring:`).
+    public var driftEvents: [MemorySink.Record] { output(topic: topology.sinks.drift) }
+
+    /// Performance events of the monitor.
+    public var performanceEvents: [MemorySink.Record] { output(topic: topology.sinks.performance) }
+
+    /// Retrain triggers of the monitor.
+    public var retrainTriggers: [MemorySink.Record] { output(topic: topology.sinks.triggers) }
+
+    /// Audit events.
+    public var auditEvents: [MemorySink.Record] { output(topic: topology.sinks.audit) }
+
+    /// Sends labels to the monitor, as the monitor thread forwards them from the labels topic.
+    public func pipeLabels(_ labels: [Label]) throws {
+        try pipeline.pipeLabels(labels)
+    }
 
     /// The committed state of every key of a stage's partition (default: the source topic's).
     public func committedStates(partition: Int32 = 0, stage: Int = 0) throws -> [(key: String, state: KeyState)] {

@@ -7,7 +7,7 @@ struct Vigil: ParsableCommand {
         commandName: "vigil",
         abstract: "Real-time fraud features on Kafka, with state in RocksDB.",
         version: VigilVersion.current,
-        subcommands: [RunCommand.self, DevBrokerCommand.self, GenerateCommand.self, ValidateCommand.self, BackfillCommand.self, ReplayCommand.self, BenchCommand.self, AlertsCommand.self])
+        subcommands: [RunCommand.self, DevBrokerCommand.self, GenerateCommand.self, ValidateCommand.self, BackfillCommand.self, ReplayCommand.self, BenchCommand.self, AlertsCommand.self, TopicCommand.self, ModelsCommand.self])
 }
 
 enum VigilVersion {

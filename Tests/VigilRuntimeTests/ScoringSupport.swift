@@ -13,6 +13,10 @@ enum ScoringSupport {
         var intercept: Double
         var decision = 0.5
         var review = 0.3
+        /// Per feature (and `score`), the baseline JSON to write; the default is two equal bins split at 0.5.
+        var baselines: [String: String] = [:]
+        /// `validation.recall` in the manifest, when set.
+        var validationRecall: Double?
 
         func score(_ x: [Double]) -> Double {
             var margin = intercept
@@ -26,14 +30,18 @@ enum ScoringSupport {
             let staging = directory + ".staging-\(UUID().uuidString)"
             try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
             let baseline = #"{"edges":[0.5],"proportions":[0.5,0.5],"missing_rate":0}"#
-            let baselines = features.map { "\"\($0)\":\(baseline)" }.joined(separator: ",")
+            let baselines = features.map { "\"\($0)\":\(self.baselines[$0] ?? baseline)" }.joined(separator: ",")
+            let scoreBaseline = self.baselines["score"] ?? baseline
+            let validation = validationRecall.map {
+                ",\"validation\":{\"precision\":0.9,\"recall\":\($0),\"auc_pr\":0.8}"
+            } ?? ""
             let manifest = """
                 {"format_version":1,"name":"\(name)","version":"\(version)","created_at":"2026-01-15T10:30:00Z",
                  "features":[\(features.map { "\"\($0)\"" }.joined(separator: ","))],
                  "training":{"from":"2025-10-01T00:00:00Z","to":"2025-12-31T00:00:00Z","rows":1000},
                  "model":{"kind":"logistic","file":"model.json"},
                  "thresholds":{"decision":\(decision),"review":\(review)},
-                 "baselines":{"features":{\(baselines)},"score":\(baseline)}}
+                 "baselines":{"features":{\(baselines)},"score":\(scoreBaseline)}\(validation)}
                 """
             let model = """
                 {"weights":[\(weights.map { "\($0)" }.joined(separator: ","))],"intercept":\(intercept)}

@@ -1,0 +1,167 @@
+import VigilCore
+
+/// A record on a topology's internal monitor topic (`sinks.monitor`, one partition): what the monitor needs of one
+/// prediction, or a label forwarded from the labels topic. The monitor reads nothing else, so its windows are a
+/// function of this one partition's order (docs/monitoring.md).
+///
+/// Binary, little-endian, versioned; read only by Vigil (docs/events.md, "internal topics"):
+/// `"VGM" 0x01` · kind u8 (1 prediction, 2 label) · then
+/// - prediction: model, version, role (each u16 length + UTF-8) · txn id (u16 length + UTF-8, length 0xFFFF when
+///   absent) · event time i64 · score f64 · decision threshold f64 · inputs (u16 count, each f64; NaN = missing);
+/// - label: txn id, card id, fraud type (u16 length + UTF-8, 0xFFFF when absent) · is fraud u8 · event time i64 ·
+///   available time i64.
+enum MonitorRecord: Equatable {
+    case prediction(Prediction)
+    case label(Label)
+
+    static let magic: [UInt8] = [0x56, 0x47, 0x4D, 0x01]  // "VGM" v1
+
+    /// One model's prediction for one event, with the model's inputs.
+    struct Prediction: Equatable {
+        var model: String
+        var version: String
+        /// `champion`, `canary` or `shadow` (as in the prediction event).
+        var role: String
+        var txnID: String?
+        var timestamp: Int64
+        var score: Double
+        var threshold: Double
+        /// The model's inputs in manifest order (NaN where missing).
+        var inputs: [Double]
+
+        static func == (a: Prediction, b: Prediction) -> Bool {
+            a.model == b.model && a.version == b.version && a.role == b.role && a.txnID == b.txnID
+                && a.timestamp == b.timestamp && a.score.bitPattern == b.score.bitPattern
+                && a.threshold.bitPattern == b.threshold.bitPattern
+                && a.inputs.map(\.bitPattern) == b.inputs.map(\.bitPattern)
+        }
+    }
+
+    /// Writes a prediction record into `buffer`, replacing its contents.
+    static func encodePrediction(
+        model: String, version: String, role: String, txnID: String?, timestamp: Int64, score: Double,
+        threshold: Double, inputs: [Double], into buffer: inout [UInt8]
+    ) {
+        buffer.removeAll(keepingCapacity: true)
+        buffer.reserveCapacity(64 + model.utf8.count + version.utf8.count + (txnID?.utf8.count ?? 0) + 8 * inputs.count)
+        buffer.append(contentsOf: magic)
+        buffer.append(1)
+        appendString(model, to: &buffer)
+        appendString(version, to: &buffer)
+        appendString(role, to: &buffer)
+        appendString(txnID, to: &buffer)
+        appendInteger(timestamp, to: &buffer)
+        appendInteger(score.bitPattern, to: &buffer)
+        appendInteger(threshold.bitPattern, to: &buffer)
+        appendInteger(UInt16(min(inputs.count, Int(UInt16.max))), to: &buffer)
+        for x in inputs.prefix(Int(UInt16.max)) { appendInteger(x.bitPattern, to: &buffer) }
+    }
+
+    /// Writes a label record into `buffer`, replacing its contents.
+    static func encodeLabel(_ label: Label, into buffer: inout [UInt8]) {
+        buffer.removeAll(keepingCapacity: true)
+        buffer.append(contentsOf: magic)
+        buffer.append(2)
+        appendString(label.txnID, to: &buffer)
+        appendString(label.cardID, to: &buffer)
+        appendString(label.fraudType, to: &buffer)
+        buffer.append(label.isFraud ? 1 : 0)
+        appendInteger(label.eventTimestamp, to: &buffer)
+        appendInteger(label.availableAt, to: &buffer)
+    }
+
+    func encode() -> [UInt8] {
+        var out: [UInt8] = []
+        switch self {
+        case .prediction(let p):
+            Self.encodePrediction(
+                model: p.model, version: p.version, role: p.role, txnID: p.txnID, timestamp: p.timestamp, score: p.score,
+                threshold: p.threshold, inputs: p.inputs, into: &out)
+        case .label(let l):
+            Self.encodeLabel(l, into: &out)
+        }
+        return out
+    }
+
+    /// Reads a record; nil for anything that is not a well-formed monitor record of this version.
+    static func decode(_ bytes: some Collection<UInt8>) -> MonitorRecord? {
+        var reader = Reader(bytes: Array(bytes))
+        guard reader.take(4) == magic[...], let kind = reader.byte() else { return nil }
+        switch kind {
+        case 1:
+            guard let model = reader.string(), let model, let version = reader.string(), let version,
+                  let role = reader.string(), let role, let txn = reader.string(),
+                  let timestamp = reader.int64(), let score = reader.uint64(), let threshold = reader.uint64(),
+                  let count = reader.uint16()
+            else { return nil }
+            var inputs: [Double] = []
+            inputs.reserveCapacity(Int(count))
+            for _ in 0..<count {
+                guard let x = reader.uint64() else { return nil }
+                inputs.append(Double(bitPattern: x))
+            }
+            guard reader.atEnd else { return nil }
+            return .prediction(Prediction(
+                model: model, version: version, role: role, txnID: txn, timestamp: timestamp,
+                score: Double(bitPattern: score), threshold: Double(bitPattern: threshold), inputs: inputs))
+        case 2:
+            guard let txn = reader.string(), let txn, let card = reader.string(), let card,
+                  let fraudType = reader.string(), let isFraud = reader.byte(), isFraud <= 1,
+                  let eventTime = reader.int64(), let available = reader.int64(), reader.atEnd
+            else { return nil }
+            return .label(Label(
+                txnID: txn, cardID: card, isFraud: isFraud == 1, fraudType: fraudType, eventTimestamp: eventTime,
+                availableAt: available))
+        default:
+            return nil
+        }
+    }
+
+    private static func appendString(_ s: String?, to buffer: inout [UInt8]) {
+        guard let s else {
+            appendInteger(UInt16.max, to: &buffer)
+            return
+        }
+        let utf8 = s.utf8.prefix(Int(UInt16.max) - 1)
+        appendInteger(UInt16(utf8.count), to: &buffer)
+        buffer.append(contentsOf: utf8)
+    }
+
+    private static func appendInteger<T: FixedWidthInteger>(_ value: T, to buffer: inout [UInt8]) {
+        withUnsafeBytes(of: value.littleEndian) { buffer.append(contentsOf: $0) }
+    }
+
+    private struct Reader {
+        let bytes: [UInt8]
+        var position = 0
+
+        var atEnd: Bool { position == bytes.count }
+
+        mutating func take(_ n: Int) -> ArraySlice<UInt8>? {
+            guard n >= 0, bytes.count - position >= n else { return nil }
+            defer { position += n }
+            return bytes[position..<position + n]
+        }
+
+        mutating func byte() -> UInt8? { take(1)?.first }
+
+        mutating func integer<T: FixedWidthInteger>(_: T.Type) -> T? {
+            guard let slice = take(MemoryLayout<T>.size) else { return nil }
+            var value: T = 0
+            for (i, b) in slice.enumerated() { value |= T(truncatingIfNeeded: b) << (8 * i) }
+            return value
+        }
+
+        mutating func uint16() -> UInt16? { integer(UInt16.self) }
+        mutating func uint64() -> UInt64? { integer(UInt64.self) }
+        mutating func int64() -> Int64? { integer(Int64.self) }
+
+        /// `.some(nil)` for an absent string, nil when malformed.
+        mutating func string() -> String?? {
+            guard let length = uint16() else { return nil }
+            if length == .max { return .some(nil) }
+            guard let slice = take(Int(length)) else { return nil }
+            return .some(String(decoding: slice, as: UTF8.self))
+        }
+    }
+}
