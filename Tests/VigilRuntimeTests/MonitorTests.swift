@@ -134,6 +134,27 @@ struct MonitorTests {
         #expect(summaries.first?["drifted"] as? [String] == [])
     }
 
+    @Test("out of range: a value outside the bundle's training min..max is counted; missing values are reported with the baseline's rate")
+    func outOfRangeAndMissing() throws {
+        var model = Self.model()
+        model.baselines["n_5m"] = #"{"edges":[0.5],"proportions":[0.5,0.5],"missing_rate":0.1,"min":0,"max":1}"#
+        let s = try Self.setup(monitoring: "window: 1h", model: model)
+        defer { try? FileManager.default.removeItem(atPath: s.dir) }
+        var records = (0..<8).map { Self.prediction(Self.t0 + Int64($0), x: $0 < 2 ? 7 : 0, score: 0.1) }
+        records += (0..<2).map { Self.prediction(Self.t0 + 100 + Int64($0), x: .nan, score: 0.1) }
+        records.append(Self.prediction(Self.t0 + 2 * Self.hour, x: 0, score: 0.1))
+        let out = try Self.run(s, records)
+        let event = try #require(try out.filter { $0.topic == s.topology.sinks.drift }.map { try Self.object($0.value) }
+            .first { $0["name"] as? String == "n_5m" })
+        #expect(event["count"] as? Int == 10)
+        #expect(event["missing_rate"] as? Double == 0.2)
+        #expect(event["baseline_missing_rate"] as? Double == 0.1)
+        #expect(event["out_of_range_rate"] as? Double == 0.25, "2 of the 8 present values")
+        let score = try #require(try out.filter { $0.topic == s.topology.sinks.drift }.map { try Self.object($0.value) }
+            .first { $0["name"] as? String == "score" })
+        #expect(score["out_of_range_rate"] is NSNull, "no range in the score's baseline")
+    }
+
     @Test("labels: a window is reported once labels are report_after old, re-reported when a late label changes it, final at the horizon; duplicates and labels beyond the horizon change nothing")
     func labelJoinWithLateLabels() throws {
         let s = try Self.setup(monitoring: """

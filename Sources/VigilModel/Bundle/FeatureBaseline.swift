@@ -12,13 +12,18 @@ public struct FeatureBaseline: Sendable, Hashable {
     public let proportions: [Double]
     /// The share of missing values, in [0, 1].
     public let missingRate: Double
+    /// The smallest and largest non-missing training values (`min`, `max` in the manifest), when known: a served
+    /// value outside counts as out of range (training–serving skew).
+    public let range: ClosedRange<Double>?
 
     /// How far the proportions may sum from 1.
     public static let sumTolerance = 1e-6
 
     /// Creates a baseline, validating it; errors name the offending member relative to the baseline
     /// (`edges[3]`, `proportions`, `missing_rate`).
-    public init(edges: [Double], proportions: [Double], missingRate: Double) throws(ModelError) {
+    public init(
+        edges: [Double], proportions: [Double], missingRate: Double, range: ClosedRange<Double>? = nil
+    ) throws(ModelError) {
         func invalid(_ path: String, _ message: String) -> ModelError {
             ModelError(code: .invalidManifest, path: path, message: message)
         }
@@ -46,6 +51,7 @@ public struct FeatureBaseline: Sendable, Hashable {
         self.edges = edges
         self.proportions = proportions
         self.missingRate = missingRate
+        self.range = range
     }
 
     /// The number of bins.

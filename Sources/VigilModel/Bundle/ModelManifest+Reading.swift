@@ -119,12 +119,25 @@ extension ModelManifest {
     }
 
     private static func baseline(_ field: JSONField) throws(ModelError) -> FeatureBaseline {
-        try field.requireOnly(["edges", "proportions", "missing_rate"])
+        try field.requireOnly(["edges", "proportions", "missing_rate", "min", "max"])
         let edges = try field.field("edges").doubles()
         let proportions = try field.field("proportions").doubles()
         let missingRate = try field.field("missing_rate").double()
+        let minField = try field.optionalField("min"), maxField = try field.optionalField("max")
+        var range: ClosedRange<Double>?
+        switch (minField, maxField) {
+        case (nil, nil): break
+        case (let lo?, let hi?):
+            let low = try lo.double(), high = try hi.double()
+            guard low.isFinite, high.isFinite, low <= high else {
+                throw hi.error("the training range must be finite with min <= max, got [\(low), \(high)]")
+            }
+            range = low...high
+        case (let only?, nil), (nil, let only?):
+            throw only.error("min and max go together: give both or neither")
+        }
         do {
-            return try FeatureBaseline(edges: edges, proportions: proportions, missingRate: missingRate)
+            return try FeatureBaseline(edges: edges, proportions: proportions, missingRate: missingRate, range: range)
         } catch {
             throw ModelError(
                 code: error.code, file: field.file,

@@ -169,7 +169,7 @@ final class Monitor {
             } else {
                 var w = drift[key]?[start] ?? DriftWindow(
                     start: start, model: p.model, version: p.version,
-                    features: info.baselines.map { $0.map { BinnedHistogram(edges: $0.edges) } },
+                    features: info.baselines.map { $0.map { BinnedHistogram(edges: $0.edges, range: $0.range) } },
                     score: BinnedHistogram(edges: info.scoreBaseline.edges))
                 w.predictions += 1
                 w.live = w.live || live
@@ -276,14 +276,15 @@ final class Monitor {
             dirtyPerformance.insert(Self.windowKey(Self.performancePrefix, key, start))
             guard p.live, let labels = monitoring.labels else { continue }
             let error: Double = (p.score >= p.threshold) != label.isFraud ? 1 : 0
-            var detector = detectors[p.model] ?? makeDetector(labels.detector)
+            let detectorKey = Self.versionKey(p.model, p.version)
+            var detector = detectors[detectorKey] ?? makeDetector(labels.detector)
             let changed = detector?.update(error) ?? false
-            detectors[p.model] = detector
+            detectors[detectorKey] = detector
             if var evaluator = try evaluator(p.model, p.version) {
                 var trigger = evaluator.observeLabels(1, at: label.availableAt)
                 if changed, trigger == nil { trigger = evaluator.observeErrorChange(at: label.availableAt) }
-                evaluators[p.model] = evaluator
-                if let trigger { try emitTrigger(trigger, model: p.model, emit: emit) }
+                evaluators[Self.versionKey(p.model, p.version)] = evaluator
+                if let trigger { try emitTrigger(trigger, model: p.model, version: p.version, emit: emit) }
             }
         }
     }
@@ -296,10 +297,23 @@ final class Monitor {
         }
     }
 
+    /// The policy evaluator of a model version, while it is the live one (a version that is no longer live
+    /// triggers nothing: its last windows close after a promotion). Each version starts afresh, with its own
+    /// validation recall and feature importance.
     private func evaluator(_ model: String, _ version: String) throws -> RetrainPolicyEvaluator? {
-        guard let retrain = monitoring.retrain else { return nil }
-        if let e = evaluators[model] { return e }
+        guard let policy = retrainPolicy, liveVersion[model] == version else { return nil }
+        let key = Self.versionKey(model, version)
+        if let e = evaluators[key] { return e }
         guard let info = info(model, version) else { return nil }
+        let e = RetrainPolicyEvaluator(
+            policy: policy, validationRecall: info.validationRecall, topFeatures: info.featuresByImportance)
+        evaluators[key] = e
+        return e
+    }
+
+    /// The topology's retraining policy, in VigilMonitor's terms.
+    private var retrainPolicy: RetrainPolicy? {
+        guard let retrain = monitoring.retrain else { return nil }
         let rules: [RetrainPolicy.Rule] = retrain.rules.map {
             switch $0 {
             case .drift(let psi, let top, let windows):
@@ -310,12 +324,8 @@ final class Monitor {
             case .errorChange: .errorChange
             }
         }
-        let policy = RetrainPolicy(
+        return RetrainPolicy(
             rules: rules, cooldownMillis: retrain.cooldownMillis, trainingRangeMillis: retrain.trainingRangeMillis)
-        let e = RetrainPolicyEvaluator(
-            policy: policy, validationRecall: info.validationRecall, topFeatures: info.featuresByImportance)
-        evaluators[model] = e
-        return e
     }
 
     // MARK: Drift windows
@@ -375,6 +385,7 @@ final class Monitor {
             json.field("count", histogram.total)
             json.field("missing_rate", histogram.missingRate)
             json.field("baseline_missing_rate", baseline.missingRate)
+            json.field("out_of_range_rate", baseline.range == nil ? nil : Optional(histogram.outOfRangeRate))
             json.field("psi", measures?.psi)
             json.field("ks", measures?.ks)
             json.field("js", measures?.jensenShannon)
@@ -409,8 +420,8 @@ final class Monitor {
         counts.driftEvents += 1
         if w.live, var evaluator = try evaluator(w.model, w.version) {
             let trigger = evaluator.observeDrift(windowEnd: w.start + window, psi: psiByFeature)
-            evaluators[w.model] = evaluator
-            if let trigger { try emitTrigger(trigger, model: w.model, emit: emit) }
+            evaluators[Self.versionKey(w.model, w.version)] = evaluator
+            if let trigger { try emitTrigger(trigger, model: w.model, version: w.version, emit: emit) }
         }
     }
 
@@ -453,8 +464,8 @@ final class Monitor {
                 }
                 if w.live, var evaluator = try evaluator(w.model, w.version) {
                     let trigger = evaluator.observePerformance(windowEnd: end, recall: w.counts.recall, at: now)
-                    evaluators[w.model] = evaluator
-                    if let trigger { try emitTrigger(trigger, model: w.model, emit: emit) }
+                    evaluators[Self.versionKey(w.model, w.version)] = evaluator
+                    if let trigger { try emitTrigger(trigger, model: w.model, version: w.version, emit: emit) }
                 }
             }
             if performance[key]!.isEmpty { performance[key] = nil }
@@ -495,8 +506,9 @@ final class Monitor {
 
     // MARK: Triggers
 
-    private func emitTrigger(_ t: RetrainTrigger, model: String, emit: (Output) throws -> Void) throws {
-        let version = liveVersion[model] ?? ""
+    private func emitTrigger(
+        _ t: RetrainTrigger, model: String, version: String, emit: (Output) throws -> Void
+    ) throws {
         let id = "\(model):\(t.at)"
         var json = MonitorJSON(type: "retrain_trigger", topology: topology.name)
         json.field("trigger_id", id)
@@ -645,7 +657,9 @@ final class Monitor {
             for _ in 0..<(try r.int()) { pendingLabels[try r.int()] = Int(try r.int()) }
             for _ in 0..<(try r.int()) {
                 let k = try r.string()
-                evaluators[k] = try RetrainPolicyEvaluator(decoding: try r.nested())
+                let evaluator = try RetrainPolicyEvaluator(decoding: try r.nested())
+                // A policy edited in the topology starts afresh (its counters meant something else).
+                if evaluator.policy == retrainPolicy { evaluators[k] = evaluator }
             }
             for _ in 0..<(try r.int()) {
                 let k = try r.string()
