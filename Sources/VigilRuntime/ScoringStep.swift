@@ -81,10 +81,15 @@ struct ScoringStep {
             shadow = models.champion
         }
         let prediction = predict(live, role: liveRole)
+        var monitorCount = 0
+        if monitorTopic != nil {
+            MonitorRecord.beginEvent(txnID: id, timestamp: record.timestamp, into: &monitorBuffer)
+            monitorCount = MonitorRecord.countOffset(monitorBuffer)
+            addToMonitor(prediction, model: live, countAt: monitorCount)
+        }
         try send(prediction, to: topology.sinks.predictions, key: key, id: id, record: record, source: source,
                  sourceTimestamp: sourceTimestamp, sink: sink)
         counts.record(prediction, role: liveRole)
-        try sendToMonitor(prediction, model: live, id: id, timestamp: record.timestamp, sink: sink)
         // Alerts from the live prediction only (while `vector` still holds the live model's inputs).
         if let match = evaluator.evaluate(score: prediction.score, values: values, record: record) {
             let alert = AlertEventEncoder.Alert(
@@ -100,7 +105,10 @@ struct ScoringStep {
             try send(shadowPrediction, to: topology.sinks.shadow, key: key, id: id, record: record, source: source,
                      sourceTimestamp: sourceTimestamp, sink: sink)
             counts.record(shadowPrediction, role: "shadow")
-            try sendToMonitor(shadowPrediction, model: shadow, id: id, timestamp: record.timestamp, sink: sink)
+            if monitorTopic != nil { addToMonitor(shadowPrediction, model: shadow, countAt: monitorCount) }
+        }
+        if let monitorTopic {
+            try sink.send(topic: monitorTopic, key: Array(live.name.utf8), value: monitorBuffer, headers: [])
         }
     }
 
@@ -115,17 +123,14 @@ struct ScoringStep {
             featuresHash: FeatureVectorHash.fnv1a64(vector))
     }
 
-    /// Sends the prediction with the inputs in `vector` (filled by `predict` for this model) to the monitor topic.
-    private mutating func sendToMonitor(
-        _ prediction: PredictionEventEncoder.Prediction, model: ModelRegistry.Loaded, id: String?, timestamp: Int64,
-        sink: any RecordSink
-    ) throws {
-        guard let monitorTopic else { return }
-        MonitorRecord.encodePrediction(
-            model: prediction.model, version: prediction.version, role: prediction.role, txnID: id,
-            timestamp: timestamp, score: prediction.score, threshold: model.bundle.manifest.thresholds.decision,
-            inputs: vector, into: &monitorBuffer)
-        try sink.send(topic: monitorTopic, key: Array(prediction.model.utf8), value: monitorBuffer, headers: [])
+    /// Adds the prediction, with the inputs in `vector` (filled by `predict` for this model), to the event's monitor
+    /// record.
+    private mutating func addToMonitor(
+        _ prediction: PredictionEventEncoder.Prediction, model: ModelRegistry.Loaded, countAt offset: Int
+    ) {
+        MonitorRecord.appendPrediction(
+            model: prediction.model, version: prediction.version, role: prediction.role, score: prediction.score,
+            threshold: model.bundle.manifest.thresholds.decision, inputs: vector, to: &monitorBuffer, countAt: offset)
     }
 
     private mutating func send(

@@ -14,7 +14,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure throughput and latency (see ops/bench).",
-        subcommands: [EngineBench.self, EndToEndBench.self, ModelBench.self, ReplayBench.self, BackfillBench.self])
+        subcommands: [EngineBench.self, EndToEndBench.self, ModelBench.self, ReplayBench.self, BackfillBench.self, MonitorBench.self])
 }
 
 /// Prints one JSON object per line: `{"bench":…,"run":…,…}`.
@@ -91,7 +91,8 @@ struct EngineBench: ParsableCommand {
     @Option(help: "Records per commit (one WriteBatch per task): the runtime commits every 100 ms, about 20k records at these rates.") var batch: Int = 20_000
     @Option(help: "Runs.") var runs: Int = 3
     @Option(help: "MiB for all state, as `vigil run --state-memory-mb` (RocksDB cache and memtables, write-back caches).") var stateMemoryMb: Int = 1024
-    @Flag(help: "Leave out the topology's scoring section (features only).") var noScoring = false
+    @Flag(help: "Leave out the topology's scoring section (features only; no monitoring either).") var noScoring = false
+    @Flag(help: "Leave out the topology's monitoring section (scoring without the monitor).") var noMonitoring = false
 
     func run() throws {
         // Options read once: each read of an @Option goes through ArgumentParser's storage.
@@ -99,6 +100,7 @@ struct EngineBench: ParsableCommand {
         let batch = self.batch
         var topology = try loadTopologyOrExit(self.topology)
         if noScoring { topology.scoring = nil }
+        if noScoring || noMonitoring { topology.monitoring = nil }
         var logger = Logger(label: "vigil.bench")
         logger.logLevel = .warning
         let models = try topology.scoring.map { _ in try ModelRegistry(topology: topology, logger: logger) }
@@ -251,6 +253,32 @@ struct ModelBench: ParsableCommand {
             ("bench", "model"), ("summary", "median"), ("runs", runs), ("scores_per_s", median(rates)),
             ("us_per_explanation", median(explain)),
         ])
+    }
+}
+
+/// `vigil bench monitor`: the monitor's apply rate, alone on one thread (issue 6).
+struct MonitorBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "monitor", abstract: "Scored events per second the monitor applies (drift, labels, state), alone.")
+
+    @Option(help: "The topology (its monitoring section and champion bundle).") var topology: String = "topologies/fraud-scoring.yaml"
+    @Option(help: "Scored events per run.") var events: Int = 500_000
+    @Option(help: "Runs.") var runs: Int = 3
+
+    func run() throws {
+        var logger = Logger(label: "vigil.bench")
+        logger.logLevel = .warning
+        let t = try loadTopologyOrExit(topology)
+        var rates: [Double] = []
+        for run in 1...runs {
+            let r = try MonitorBenchmark.run(topology: t, events: events, logger: logger)
+            rates.append(r.eventsPerSecond)
+            emitJSON([
+                ("bench", "monitor"), ("run", run), ("events", r.events), ("events_per_s", r.eventsPerSecond),
+                ("outputs", r.outputs),
+            ])
+        }
+        emitJSON([("bench", "monitor"), ("summary", "median"), ("runs", runs), ("events_per_s", median(rates))])
     }
 }
 

@@ -17,7 +17,8 @@ struct EndToEndBench: ParsableCommand {
     @Option(help: "Partitions of the input and feature topics.") var partitions: Int32 = 32
     @Option(help: "Stream threads.") var threads: Int = 1
     @Option(help: "Runs.") var runs: Int = 3
-    @Flag(help: "Leave out the topology's scoring section (features only).") var noScoring = false
+    @Flag(help: "Leave out the topology's scoring section (features only; no monitoring either).") var noScoring = false
+    @Flag(help: "Leave out the topology's monitoring section (scoring without the monitor).") var noMonitoring = false
     @Option(help: "Paced rate for the latency phase, events/s (0 skips it).") var latencyRate: Int = 20_000
     @Option(help: "Seconds of the latency phase.") var latencySeconds: Int = 5
     @Option(help: "fetch.wait.max.ms of the consumers (the mock broker holds a fetch this long when it has no data, rather than answering when data arrives as a real broker does; every repartition hop would wait for it).")
@@ -28,6 +29,7 @@ struct EndToEndBench: ParsableCommand {
         logger.logLevel = .warning
         var base = try loadTopologyOrExit(self.topology)
         if noScoring { base.scoring = nil }
+        if noScoring || noMonitoring { base.monitoring = nil }
         let payloads = Self.generate(count: events)
         var rates: [Double] = [], ceilings: [Double] = []
         for run in 1...runs {

@@ -56,10 +56,53 @@ enum OutputSummary {
                 topology: topology, bootstrapServers: bootstrapServers, properties: properties, labelsTopic: labelsTopic,
                 logger: logger)
         }
+        if topology.monitoring != nil {
+            try printMonitoring(
+                topology: topology, bootstrapServers: bootstrapServers, properties: properties, logger: logger)
+        }
     }
 }
 
 extension OutputSummary {
+    /// What the monitor wrote (docs/monitoring.md): drift windows and the most drifted feature, live accuracy over the
+    /// latest revision of every reported window, and retrain triggers.
+    static func printMonitoring(
+        topology: Topology, bootstrapServers: String, properties: [String: String], logger: Logger
+    ) throws {
+        func objects(_ topic: String) throws -> [[String: Any]] {
+            try TopicReader.readAll(topic: topic, bootstrapServers: bootstrapServers, properties: properties, logger: logger)
+                .compactMap { $0.value.flatMap { try? JSONSerialization.jsonObject(with: Data($0)) as? [String: Any] } }
+        }
+        let drift = try objects(topology.sinks.drift)
+        let summaries = drift.filter { $0["type"] as? String == "drift_summary" }
+        let drifted = summaries.filter { !(($0["drifted"] as? [String]) ?? []).isEmpty }.count
+        let warned = summaries.filter { !(($0["warned"] as? [String]) ?? []).isEmpty }.count
+        let top = summaries.max { ($0["max_psi"] as? Double ?? 0) < ($1["max_psi"] as? Double ?? 0) }
+        var line = "drift           \(summaries.count) windows closed on \(topology.sinks.drift): \(drifted) with drift, \(warned) with a warning"
+        if let top, let psi = top["max_psi"] as? Double, let feature = top["max_psi_feature"] as? String {
+            line += String(format: "; highest PSI %.3f (", psi) + feature + ")"
+        }
+        Swift.print(line)
+        guard topology.monitoring?.labels != nil else { return }
+        var latest: [String: [String: Any]] = [:]
+        for report in try objects(topology.sinks.performance) {
+            let key = "\(report["model_version"] ?? "")|\(report["window_start"] ?? "")"
+            if (report["revision"] as? Int ?? -1) >= (latest[key]?["revision"] as? Int ?? -1) { latest[key] = report }
+        }
+        let fraud = latest.values.reduce(0) { $0 + ($1["fraud"] as? Int ?? 0) }
+        let flagged = latest.values.reduce(0) { $0 + ($1["flagged"] as? Int ?? 0) }
+        let caught = latest.values.reduce(0) { $0 + ($1["true_positives"] as? Int ?? 0) }
+        let finals = latest.values.filter { $0["final"] as? Bool == true }.count
+        Swift.print("performance     \(latest.count) windows reported (\(finals) final) on \(topology.sinks.performance): "
+            + (fraud > 0 ? String(format: "recall %.3f", Double(caught) / Double(fraud)) : "no fraud labelled yet")
+            + (flagged > 0 ? String(format: ", precision %.3f", Double(caught) / Double(flagged)) : ""))
+        if topology.monitoring?.retrain != nil {
+            let triggers = try objects(topology.sinks.triggers)
+            Swift.print("retrain         \(triggers.count) triggers on \(topology.sinks.triggers)"
+                + (triggers.first.map { ": first \($0["summary"] as? String ?? "")" } ?? ""))
+        }
+    }
+
     /// Predictions by decision, alerts by severity, the first alerts, and — when the run generated its input — the
     /// precision and recall of the alerts against the generator's fraud labels.
     static func printScoring(

@@ -170,6 +170,10 @@ struct RunCommand: ParsableCommand {
                 lines += "\nmodel changes   \(models.swaps) swapped in, \(models.rejections) rejected"
             }
         }
+        if runner.topology.monitoring != nil {
+            let m = counters.monitor
+            lines += "\nmonitor         \(m.predictions) predictions, \(m.labels) labels (\(m.labelsJoined) joined, \(m.labelsBeyondHorizon) beyond the horizon), \(m.driftEvents) drift events, \(m.performanceEvents) performance events, \(m.triggers) retrain triggers"
+        }
         let fields = counters.fieldMissing
         let schema = runner.topology.source.schema
         let missing = fields.missing.enumerated().filter { $0.element > 0 && $0.offset < schema.fields.count }

@@ -67,9 +67,8 @@ struct MonitorTests {
     static func prediction(
         _ t: Int64, x: Double, score: Double, txn: String? = nil, version: String = "1", role: String = "champion"
     ) -> [UInt8] {
-        MonitorRecord.prediction(.init(
-            model: "test-model", version: version, role: role, txnID: txn, timestamp: t, score: score, threshold: 0.5,
-            inputs: [x])).encode()
+        MonitorRecord.event(.init(txnID: txn, timestamp: t, predictions: [.init(
+            model: "test-model", version: version, role: role, score: score, threshold: 0.5, inputs: [x])])).encode()
     }
 
     static func label(_ txn: String, fraud: Bool, eventTime: Int64, available: Int64) -> [UInt8] {
@@ -321,9 +320,10 @@ struct MonitorTests {
 
     @Test("monitor records round-trip, and garbage does not decode")
     func recordRoundTrip() throws {
-        let p = MonitorRecord.prediction(.init(
-            model: "m", version: "7", role: "shadow", txnID: nil, timestamp: -5, score: 0.25, threshold: 0.5,
-            inputs: [1, .nan, -3.5]))
+        let p = MonitorRecord.event(.init(txnID: nil, timestamp: -5, predictions: [
+            .init(model: "m", version: "7", role: "champion", score: 0.25, threshold: 0.5, inputs: [1, .nan, -3.5]),
+            .init(model: "m", version: "8", role: "shadow", score: 0.5, threshold: 0.4, inputs: []),
+        ]))
         #expect(MonitorRecord.decode(p.encode()) == p)
         let l = MonitorRecord.label(Label(
             txnID: "t", cardID: "c", isFraud: true, fraudType: "card_testing", eventTimestamp: 1, availableAt: 2))

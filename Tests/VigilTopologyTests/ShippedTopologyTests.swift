@@ -38,9 +38,13 @@ struct ShippedTopologyTests {
         #expect(t.topics.map(\.name) == [
             "transactions", "fraud-scoring-merchant-repartition", "fraud-scoring-device-repartition",
             "fraud-scoring-features", "fraud-scoring-windows", "fraud-scoring-predictions", "fraud-scoring-alerts",
-            "fraud-scoring-dlq", "fraud-scoring-late",
+            "fraud-scoring-monitor", "fraud-scoring-drift", "fraud-scoring-performance", "fraud-scoring-retrain",
+            "fraud-scoring-models", "fraud-scoring-audit", "fraud-scoring-dlq", "fraud-scoring-late",
         ])
-        #expect(t.topics.map(\.partitions) == [8, 8, 8, 8, 8, 8, 8, 1, 1])
+        #expect(t.topics.map(\.partitions) == [8, 8, 8, 8, 8, 8, 8, 1, 1, 1, 1, 1, 1, 1, 1])
+        let monitoring = try #require(t.monitoring)
+        #expect(monitoring.labels?.topic == "labels")
+        #expect(monitoring.retrain?.rules.count == 2)
         let scoring = try #require(t.scoring)
         #expect(scoring.model.hasSuffix("topologies/../models/fraud-demo"))
         #expect(scoring.alerts.map(\.name) == ["very_high_score", "high_score"])

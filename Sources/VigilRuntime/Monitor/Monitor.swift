@@ -131,7 +131,7 @@ final class Monitor {
             return
         }
         switch record {
-        case .prediction(let p): try apply(p, emit: emit)
+        case .event(let e): try apply(e, emit: emit)
         case .label(let l): try apply(l, emit: emit)
         }
     }
@@ -144,80 +144,116 @@ final class Monitor {
     private static func versionKey(_ model: String, _ version: String) -> String { "\(model)\u{0}\(version)" }
 
     private func info(_ model: String, _ version: String) -> ModelInfo? {
-        let key = Self.versionKey(model, version)
+        let key = cachedVersionKey(model, version)
         if let cached = infos[key] { return cached }
         guard let found = modelInfo(model, version) else { return nil }
         infos[key] = found
         return found
     }
 
-    /// The monitor's clock: the later of the prediction and label clocks. Performance windows mature by it.
-    var clock: Int64 { max(eventTime, labelTime) }
+    /// The monitor's clock: the newest prediction event time. Performance windows mature by it. (Not the labels'
+    /// `available_ts`: labels replayed from a topic all at once would carry it weeks ahead of the predictions and
+    /// close every window before its predictions arrived.)
+    var clock: Int64 { eventTime }
 
-    private func apply(_ p: MonitorRecord.Prediction, emit: (Output) throws -> Void) throws {
-        counts.predictions += 1
-        eventTime = max(eventTime, p.timestamp)
-        let start = windowStart(p.timestamp)
-        let key = Self.versionKey(p.model, p.version)
-        let live = p.role != "shadow"
-        if live { liveVersion[p.model] = p.version }
+    /// The version key of the last model seen (most records name the same one or two).
+    private var lastVersionKeys: [(model: String, version: String, key: String)] = []
 
-        // Drift.
-        if let info = info(p.model, p.version), info.features.count == p.inputs.count {
-            if start + window <= driftClosedUpTo[key] ?? .min {
-                counts.latePredictions += 1
+    private func cachedVersionKey(_ model: String, _ version: String) -> String {
+        for k in lastVersionKeys where k.model == model && k.version == version { return k.key }
+        let key = Self.versionKey(model, version)
+        if lastVersionKeys.count >= 4 { lastVersionKeys.removeFirst() }
+        lastVersionKeys.append((model, version, key))
+        return key
+    }
+
+    private func apply(_ event: MonitorRecord.Event, emit: (Output) throws -> Void) throws {
+        counts.predictions += event.predictions.count
+        eventTime = max(eventTime, event.timestamp)
+        let start = windowStart(event.timestamp)
+        let labelled = monitoring.labels != nil
+        let inHorizon = start + window + horizon > clock
+        var entry = TransactionEntry()
+        for p in event.predictions {
+            let key = cachedVersionKey(p.model, p.version)
+            let live = p.role != "shadow"
+            if live { liveVersion[p.model] = p.version }
+
+            // Drift, updated in place (a window holds an array per input: a copy per event would cost more than
+            // the rest).
+            if let info = info(p.model, p.version), info.features.count == p.inputs.count {
+                if start + window <= driftClosedUpTo[key] ?? .min {
+                    counts.latePredictions += 1
+                } else {
+                    if drift[key]?[start] == nil {
+                        drift[key, default: [:]][start] = DriftWindow(
+                            start: start, model: p.model, version: p.version,
+                            features: info.baselines.map { $0.map { BinnedHistogram(edges: $0.edges, range: $0.range) } },
+                            score: BinnedHistogram(edges: info.scoreBaseline.edges))
+                        nextDriftClose = min(nextDriftClose, start + window)
+                        dirtyDrift.insert(Self.windowKey(Self.driftPrefix, key, start))
+                    } else {
+                        markDirty(&dirtyDrift, Self.driftPrefix, key, start)
+                    }
+                    Self.add(p, live: live, to: &drift[key]![start]!)
+                }
             } else {
-                var w = drift[key]?[start] ?? DriftWindow(
-                    start: start, model: p.model, version: p.version,
-                    features: info.baselines.map { $0.map { BinnedHistogram(edges: $0.edges, range: $0.range) } },
-                    score: BinnedHistogram(edges: info.scoreBaseline.edges))
-                w.predictions += 1
-                w.live = w.live || live
-                for (i, x) in p.inputs.enumerated() { w.features[i]?.add(x) }
-                w.score.add(p.score)
-                drift[key, default: [:]][start] = w
-                nextDriftClose = min(nextDriftClose, start + window)
-                dirtyDrift.insert(Self.windowKey(Self.driftPrefix, key, start))
+                counts.unmonitored += 1
             }
-        } else {
-            counts.unmonitored += 1
+
+            // Performance.
+            guard labelled else { continue }
+            guard inHorizon else {
+                counts.latePredictions += 1
+                continue
+            }
+            if performance[key]?[start] == nil {
+                performance[key, default: [:]][start] = PerformanceWindow(
+                    start: start, model: p.model, version: p.version, threshold: p.threshold)
+                nextPerformanceDue = min(nextPerformanceDue, start + window + reportAfter)
+            }
+            performance[key]![start]!.live = performance[key]![start]!.live || live
+            performance[key]![start]!.counts.addPrediction(score: p.score)
+            markDirty(&dirtyPerformance, Self.performancePrefix, key, start)
+            entry.predictions.append(.init(
+                model: p.model, version: p.version, live: live, score: p.score, threshold: p.threshold))
         }
 
-        // Performance and the label join.
-        if start + window + horizon > clock || monitoring.labels == nil {
-            if monitoring.labels != nil {
-                var w = performance[key]?[start] ?? PerformanceWindow(
-                    start: start, model: p.model, version: p.version, threshold: p.threshold)
-                w.live = w.live || live
-                w.counts.addPrediction(score: p.score)
-                if w.emittedAt == nil { nextPerformanceDue = min(nextPerformanceDue, start + window + reportAfter) }
-                performance[key, default: [:]][start] = w
-                dirtyPerformance.insert(Self.windowKey(Self.performancePrefix, key, start))
-                if let txn = p.txnID {
-                    let tkey = Self.transactionKey(Self.transactionPrefix, start, txn)
-                    var entry = try transaction(tkey) ?? TransactionEntry()
-                    entry.predictions.append(.init(
-                        model: p.model, version: p.version, live: live, score: p.score, threshold: p.threshold))
-                    var bytes: [UInt8] = []
-                    entry.encode(into: &bytes)
-                    dirtyTransactions[tkey] = bytes
-                    if pendingLabels[start, default: 0] > 0 {
-                        let lkey = Self.transactionKey(Self.pendingPrefix, start, txn)
-                        if let pending = try value(lkey), let record = MonitorRecord.decode(pending),
-                           case .label(let label) = record {
-                            dirtyTransactions[lkey] = .some(nil)
-                            pendingLabels[start, default: 1] -= 1
-                            try join(label, entryKey: tkey, emit: emit)
-                        }
-                    }
+        // The transaction, remembered for its labels: one blind write (a redelivered event writes the same entry).
+        if labelled, inHorizon, let txn = event.txnID, !entry.predictions.isEmpty {
+            let tkey = Self.transactionKey(Self.transactionPrefix, start, txn)
+            var bytes: [UInt8] = []
+            entry.encode(into: &bytes)
+            dirtyTransactions[tkey] = bytes
+            if pendingLabels[start, default: 0] > 0 {
+                let lkey = Self.transactionKey(Self.pendingPrefix, start, txn)
+                if let pending = try value(lkey), let record = MonitorRecord.decode(pending),
+                   case .label(let label) = record {
+                    dirtyTransactions[lkey] = .some(nil)
+                    pendingLabels[start, default: 1] -= 1
+                    try join(label, entryKey: tkey, emit: emit)
                 }
             }
-        } else {
-            counts.latePredictions += 1
         }
 
         try closeDriftWindows(emit: emit)
         try emitPerformance(emit: emit)
+    }
+
+    private static func add(_ p: MonitorRecord.Prediction, live: Bool, to w: inout DriftWindow) {
+        w.predictions += 1
+        if live { w.live = true }
+        for i in p.inputs.indices where w.features[i] != nil { w.features[i]!.add(p.inputs[i]) }
+        w.score.add(p.score)
+    }
+
+    /// The last window marked dirty per prefix: a window is inserted in the dirty set once, not once per event.
+    private var lastDirty: [UInt8: (key: String, start: Int64)] = [:]
+
+    private func markDirty(_ set: inout Set<[UInt8]>, _ prefix: UInt8, _ key: String, _ start: Int64) {
+        if let last = lastDirty[prefix], last.start == start, last.key == key { return }
+        set.insert(Self.windowKey(prefix, key, start))
+        lastDirty[prefix] = (key, start)
     }
 
     private var horizon: Int64 { monitoring.labels?.horizonMillis ?? 0 }
@@ -572,6 +608,7 @@ final class Monitor {
         committedOffset = offset
         hasUncommittedWork = false
         defer {
+            lastDirty.removeAll()
             dirtyTransactions.removeAll(keepingCapacity: true)
             dirtyDrift.removeAll(keepingCapacity: true)
             dirtyPerformance.removeAll(keepingCapacity: true)

@@ -1,56 +1,72 @@
 import VigilCore
 
 /// A record on a topology's internal monitor topic (`sinks.monitor`, one partition): what the monitor needs of one
-/// prediction, or a label forwarded from the labels topic. The monitor reads nothing else, so its windows are a
-/// function of this one partition's order (docs/monitoring.md).
+/// scored event — each model's prediction with the model's inputs — or a label forwarded from the labels topic. The
+/// monitor reads nothing else, so its windows are a function of this one partition's order (docs/monitoring.md).
+///
+/// One record per event carries all of its predictions (the live one and the shadow), so the monitor remembers a
+/// transaction with one blind write, and a redelivered event overwrites the same entry.
 ///
 /// Binary, little-endian, versioned; read only by Vigil (docs/events.md, "internal topics"):
-/// `"VGM" 0x01` · kind u8 (1 prediction, 2 label) · then
-/// - prediction: model, version, role (each u16 length + UTF-8) · txn id (u16 length + UTF-8, length 0xFFFF when
-///   absent) · event time i64 · score f64 · decision threshold f64 · inputs (u16 count, each f64; NaN = missing);
+/// `"VGM" 0x01` · kind u8 (1 scored event, 2 label) · then
+/// - scored event: txn id (u16 length + UTF-8, 0xFFFF when absent) · event time i64 · predictions u8, each: model,
+///   version, role (u16 length + UTF-8) · score f64 · decision threshold f64 · inputs (u16 count, each f64; NaN =
+///   missing);
 /// - label: txn id, card id, fraud type (u16 length + UTF-8, 0xFFFF when absent) · is fraud u8 · event time i64 ·
 ///   available time i64.
 enum MonitorRecord: Equatable {
-    case prediction(Prediction)
+    case event(Event)
     case label(Label)
 
     static let magic: [UInt8] = [0x56, 0x47, 0x4D, 0x01]  // "VGM" v1
 
-    /// One model's prediction for one event, with the model's inputs.
+    /// One model's prediction, with the model's inputs.
     struct Prediction: Equatable {
         var model: String
         var version: String
         /// `champion`, `canary` or `shadow` (as in the prediction event).
         var role: String
-        var txnID: String?
-        var timestamp: Int64
         var score: Double
         var threshold: Double
         /// The model's inputs in manifest order (NaN where missing).
         var inputs: [Double]
 
         static func == (a: Prediction, b: Prediction) -> Bool {
-            a.model == b.model && a.version == b.version && a.role == b.role && a.txnID == b.txnID
-                && a.timestamp == b.timestamp && a.score.bitPattern == b.score.bitPattern
-                && a.threshold.bitPattern == b.threshold.bitPattern
+            a.model == b.model && a.version == b.version && a.role == b.role
+                && a.score.bitPattern == b.score.bitPattern && a.threshold.bitPattern == b.threshold.bitPattern
                 && a.inputs.map(\.bitPattern) == b.inputs.map(\.bitPattern)
         }
     }
 
-    /// Writes a prediction record into `buffer`, replacing its contents.
-    static func encodePrediction(
-        model: String, version: String, role: String, txnID: String?, timestamp: Int64, score: Double,
-        threshold: Double, inputs: [Double], into buffer: inout [UInt8]
-    ) {
+    /// A scored event: its transaction id, event time and predictions.
+    struct Event: Equatable {
+        var txnID: String?
+        var timestamp: Int64
+        var predictions: [Prediction]
+    }
+
+    /// Starts a scored event's record in `buffer`, replacing its contents; append its predictions with
+    /// `appendPrediction`, then set the count with `finishEvent`.
+    static func beginEvent(txnID: String?, timestamp: Int64, into buffer: inout [UInt8]) {
         buffer.removeAll(keepingCapacity: true)
-        buffer.reserveCapacity(64 + model.utf8.count + version.utf8.count + (txnID?.utf8.count ?? 0) + 8 * inputs.count)
         buffer.append(contentsOf: magic)
         buffer.append(1)
+        appendString(txnID, to: &buffer)
+        appendInteger(timestamp, to: &buffer)
+        buffer.append(0)  // the count, set by finishEvent
+    }
+
+    /// The offset of the prediction count in a record begun with `beginEvent`.
+    static func countOffset(_ buffer: [UInt8]) -> Int { buffer.count - 1 }
+
+    static func appendPrediction(
+        model: String, version: String, role: String, score: Double, threshold: Double, inputs: [Double],
+        to buffer: inout [UInt8], countAt offset: Int
+    ) {
+        buffer[offset] &+= 1
         appendString(model, to: &buffer)
         appendString(version, to: &buffer)
         appendString(role, to: &buffer)
-        appendString(txnID, to: &buffer)
-        appendInteger(timestamp, to: &buffer)
         appendInteger(score.bitPattern, to: &buffer)
         appendInteger(threshold.bitPattern, to: &buffer)
         appendInteger(UInt16(min(inputs.count, Int(UInt16.max))), to: &buffer)
@@ -73,10 +89,14 @@ enum MonitorRecord: Equatable {
     func encode() -> [UInt8] {
         var out: [UInt8] = []
         switch self {
-        case .prediction(let p):
-            Self.encodePrediction(
-                model: p.model, version: p.version, role: p.role, txnID: p.txnID, timestamp: p.timestamp, score: p.score,
-                threshold: p.threshold, inputs: p.inputs, into: &out)
+        case .event(let e):
+            Self.beginEvent(txnID: e.txnID, timestamp: e.timestamp, into: &out)
+            let at = Self.countOffset(out)
+            for p in e.predictions {
+                Self.appendPrediction(
+                    model: p.model, version: p.version, role: p.role, score: p.score, threshold: p.threshold,
+                    inputs: p.inputs, to: &out, countAt: at)
+            }
         case .label(let l):
             Self.encodeLabel(l, into: &out)
         }
@@ -84,26 +104,31 @@ enum MonitorRecord: Equatable {
     }
 
     /// Reads a record; nil for anything that is not a well-formed monitor record of this version.
-    static func decode(_ bytes: some Collection<UInt8>) -> MonitorRecord? {
-        var reader = Reader(bytes: Array(bytes))
+    static func decode(_ bytes: [UInt8]) -> MonitorRecord? {
+        var reader = Reader(bytes: bytes)
         guard reader.take(4) == magic[...], let kind = reader.byte() else { return nil }
         switch kind {
         case 1:
-            guard let model = reader.string(), let model, let version = reader.string(), let version,
-                  let role = reader.string(), let role, let txn = reader.string(),
-                  let timestamp = reader.int64(), let score = reader.uint64(), let threshold = reader.uint64(),
-                  let count = reader.uint16()
-            else { return nil }
-            var inputs: [Double] = []
-            inputs.reserveCapacity(Int(count))
+            guard let txn = reader.string(), let timestamp = reader.int64(), let count = reader.byte() else { return nil }
+            var predictions: [Prediction] = []
+            predictions.reserveCapacity(Int(count))
             for _ in 0..<count {
-                guard let x = reader.uint64() else { return nil }
-                inputs.append(Double(bitPattern: x))
+                guard let model = reader.string(), let model, let version = reader.string(), let version,
+                      let role = reader.string(), let role, let score = reader.uint64(),
+                      let threshold = reader.uint64(), let n = reader.uint16()
+                else { return nil }
+                var inputs: [Double] = []
+                inputs.reserveCapacity(Int(n))
+                for _ in 0..<n {
+                    guard let x = reader.uint64() else { return nil }
+                    inputs.append(Double(bitPattern: x))
+                }
+                predictions.append(Prediction(
+                    model: model, version: version, role: role, score: Double(bitPattern: score),
+                    threshold: Double(bitPattern: threshold), inputs: inputs))
             }
             guard reader.atEnd else { return nil }
-            return .prediction(Prediction(
-                model: model, version: version, role: role, txnID: txn, timestamp: timestamp,
-                score: Double(bitPattern: score), threshold: Double(bitPattern: threshold), inputs: inputs))
+            return .event(Event(txnID: txn, timestamp: timestamp, predictions: predictions))
         case 2:
             guard let txn = reader.string(), let txn, let card = reader.string(), let card,
                   let fraudType = reader.string(), let isFraud = reader.byte(), isFraud <= 1,
