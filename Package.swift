@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C libraries, as the system provides them. Only VigilKafka and VigilState import these.
@@ -38,13 +40,23 @@ let package = Package(
         .target(name: "VigilModel", swiftSettings: strictSettings),
         .target(name: "VigilMonitor", swiftSettings: strictSettings),
         .target(
+            name: "VigilHTTP",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings),
+        .target(
             name: "VigilTopology",
             dependencies: ["VigilCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings),
         .target(
             name: "VigilRuntime",
             dependencies: [
-                "VigilCore", "VigilModel", "VigilMonitor", "VigilTopology", "VigilKafka", "VigilState",
+                "VigilCore", "VigilModel", "VigilMonitor", "VigilTopology", "VigilKafka", "VigilState", "VigilHTTP",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings),
@@ -58,6 +70,7 @@ let package = Package(
             name: "vigil",
             dependencies: [
                 "VigilRuntime", "VigilTesting", "VigilTopology", "VigilCore", "VigilModel", "VigilKafka", "VigilState",
+                "VigilHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -70,10 +83,19 @@ let package = Package(
         .testTarget(name: "VigilModelTests", dependencies: ["VigilModel"], exclude: ["Fixtures"]),
         .testTarget(name: "VigilMonitorTests", dependencies: ["VigilMonitor"]),
         .testTarget(
+            name: "VigilHTTPTests",
+            dependencies: [
+                "VigilHTTP",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
+            ]),
+        .testTarget(
             name: "VigilRuntimeTests",
             dependencies: [
                 "VigilRuntime", "VigilTesting", "VigilKafka", "VigilState", "VigilCore", "VigilModel", "VigilMonitor",
-                "VigilTopology",
+                "VigilTopology", "VigilHTTP",
             ]),
     ]
 )

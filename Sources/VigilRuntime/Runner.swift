@@ -154,6 +154,12 @@ public final class Runner: Sendable {
         if !failures.isEmpty { throw RuntimeError.startup(failures.joined(separator: "; ")) }
     }
 
+    /// The first failure of a stream, monitor or model-control thread, while the run is going down (nil while
+    /// healthy).
+    public var failureDescription: String? {
+        state.withLock { $0.failures.first }
+    }
+
     /// The input partitions (source and repartition topics) this runner's threads own at the moment (empty before
     /// the group assigns any).
     public var assignment: [TopicPartition] {
@@ -181,6 +187,24 @@ public final class Runner: Sendable {
                 total += Int(try admin.partitionCount(topic: topic, timeout: .seconds(10)))
             } catch let error as KafkaError where error.code == .unknownTopic {
                 throw RuntimeError.inputTopicMissing(topic: topic)
+            }
+        }
+        if let monitoring = topology.monitoring {
+            // The monitor reads one partition in order: a monitor topic with more would split its windows.
+            var checks = [(topology.sinks.monitor, "sinks.monitor", Int32?.some(1)), (topology.sinks.models, "sinks.models", Int32?.some(1))]
+            if let labels = monitoring.labels { checks.append((labels.topic, "monitoring.labels.topic", nil)) }
+            for (topic, field, wanted) in checks {
+                let count: Int32
+                do {
+                    count = try admin.partitionCount(topic: topic, timeout: .seconds(10))
+                } catch let error as KafkaError where error.code == .unknownTopic {
+                    throw RuntimeError.startup(
+                        "\(topology.file): \(field): topic \(topic) does not exist; create it\(wanted.map { " with \($0) partition" } ?? "") (docs/monitoring.md)")
+                }
+                if let wanted, count != wanted {
+                    throw RuntimeError.startup(
+                        "\(topology.file): \(field): topic \(topic) has \(count) partitions; the monitor needs exactly \(wanted) (docs/monitoring.md)")
+                }
             }
         }
         return total

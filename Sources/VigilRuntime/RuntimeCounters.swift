@@ -1,5 +1,11 @@
 import Synchronization
 import VigilCore
+public import VigilKafka
+
+extension Duration {
+    /// The duration in seconds.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
 
 /// How many predictions one model version made in one role (`champion`, `canary`, `shadow`), and how their
 /// scores were distributed: ten bins of width 0.1 over [0, 1] (scores outside go to the first or last bin).
@@ -53,6 +59,93 @@ public final class RuntimeCounters: Sendable {
     let _fields = Mutex<(decoded: Int, missing: [Int])>((0, []))
     let _span = Mutex<(first: ContinuousClock.Instant?, last: ContinuousClock.Instant?)>((nil, nil))
     let _monitor = Mutex<MonitorCounts>(MonitorCounts())
+    let _partitions = Mutex<[TopicPartition: PartitionStats]>([:])
+    let _batchLatency = Mutex<LatencyHistogram>(LatencyHistogram())
+    let _commitDuration = Mutex<LatencyHistogram>(LatencyHistogram())
+    let _alertsBySeverity = Mutex<[String: Int]>([:])
+    let _driftPSI = Mutex<[DriftGauge: Double]>([:])
+
+    /// One input partition's progress in this process.
+    public struct PartitionStats: Sendable, Equatable {
+        /// Records processed and committed since the partition was assigned here.
+        public var eventsIn = 0
+        /// The log end minus the position, when known.
+        public var lag: Int64?
+        /// Whether the partition has processed every record its log held when it was first measured after being
+        /// assigned here: its state is open and the backlog it took over is done (readiness).
+        public var caughtUp = false
+        /// The log end when first measured after the assignment: the backlog to process before being ready.
+        public var backlogEnd: Int64?
+    }
+
+    /// A counting histogram of durations, over fixed bucket upper bounds in seconds.
+    public struct LatencyHistogram: Sendable, Equatable {
+        /// Upper bounds, seconds (the same as the `/metrics` catalogue's).
+        public static let bounds: [Double] = [
+            0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+        ]
+        /// Per-bin counts; the last bin is above every bound.
+        public var bins = [Int](repeating: 0, count: LatencyHistogram.bounds.count + 1)
+        public var sum = 0.0
+        public var count: Int { bins.reduce(0, +) }
+
+        mutating func add(_ seconds: Double) {
+            var i = 0
+            while i < Self.bounds.count && seconds > Self.bounds[i] { i += 1 }
+            bins[i] += 1
+            sum += seconds
+        }
+    }
+
+    /// The key of a drift gauge: a model version's feature (or `score`).
+    public struct DriftGauge: Sendable, Hashable {
+        public var model: String
+        public var version: String
+        public var feature: String
+    }
+
+    /// Per input partition held here, its progress.
+    public var partitions: [TopicPartition: PartitionStats] { _partitions.withLock { $0 } }
+    /// Time from a batch's first poll to its commit.
+    public var batchLatency: LatencyHistogram { _batchLatency.withLock { $0 } }
+    /// Time each commit took.
+    public var commitDuration: LatencyHistogram { _commitDuration.withLock { $0 } }
+    /// Alerts written per severity.
+    public var alertsBySeverity: [String: Int] { _alertsBySeverity.withLock { $0 } }
+    /// The PSI of the last closed drift window, per model version and feature.
+    public var driftPSI: [DriftGauge: Double] { _driftPSI.withLock { $0 } }
+
+    func partitionsAssigned(_ partitions: [TopicPartition]) {
+        _partitions.withLock { for tp in partitions { $0[tp] = PartitionStats() } }
+    }
+
+    func partitionsRevoked(_ partitions: [TopicPartition]) {
+        _partitions.withLock { for tp in partitions { $0[tp] = nil } }
+    }
+
+    func addEvents(_ n: Int, partition: TopicPartition) {
+        _partitions.withLock { $0[partition]?.eventsIn += n }
+    }
+
+    func setProgress(position: Int64, high: Int64, partition: TopicPartition) {
+        _partitions.withLock {
+            guard $0[partition] != nil else { return }
+            $0[partition]!.lag = max(0, high - position)
+            let end = $0[partition]!.backlogEnd ?? high
+            $0[partition]!.backlogEnd = end
+            if position >= end { $0[partition]!.caughtUp = true }
+        }
+    }
+
+    func recordBatch(latency: Duration, commit: Duration) {
+        _batchLatency.withLock { $0.add(latency.seconds) }
+        _commitDuration.withLock { $0.add(commit.seconds) }
+    }
+
+    func setDriftPSI(_ values: [DriftGauge: Double]) {
+        guard !values.isEmpty else { return }
+        _driftPSI.withLock { $0.merge(values) { $1 } }
+    }
 
     public init() {}
 
@@ -141,6 +234,9 @@ public final class RuntimeCounters: Sendable {
         _forwarded.add(batch.forwarded, ordering: .relaxed)
         _windowsOut.add(batch.windowsOut, ordering: .relaxed)
         _alertsOut.add(batch.alertsOut, ordering: .relaxed)
+        if !batch.alertsBySeverity.isEmpty {
+            _alertsBySeverity.withLock { total in for (k, v) in batch.alertsBySeverity { total[k, default: 0] += v } }
+        }
         if !batch.predictions.isEmpty {
             _predictions.withLock { total in for stats in batch.predictions { total.merge(stats) } }
         }
@@ -174,6 +270,8 @@ package struct BatchCounts {
     package var missing: [Int] = []
     /// Alerts written.
     package var alertsOut = 0
+    /// Alerts written per severity.
+    package var alertsBySeverity: [String: Int] = [:]
     /// Predictions per model version and role, with their score distributions.
     package var predictions: [ScoreStatistics] = []
 
@@ -209,6 +307,7 @@ package struct BatchCounts {
         }
         for (i, m) in rhs.missing.enumerated() { lhs.missing[i] += m }
         lhs.alertsOut += rhs.alertsOut
+        for (k, v) in rhs.alertsBySeverity { lhs.alertsBySeverity[k, default: 0] += v }
         for stats in rhs.predictions { lhs.merge(stats) }
         lhs.eventsIn += rhs.eventsIn
         lhs.featuresOut += rhs.featuresOut

@@ -99,6 +99,7 @@ struct ScoringStep {
                 keys: keys, id: id, timestamp: record.timestamp, source: source, alert: alert, into: &writer)
             try sink.send(topic: topology.sinks.alerts, key: keyBytes, value: writer.bytes, headers: [])
             counts.alertsOut += 1
+            counts.alertsBySeverity[match.severity.rawValue, default: 0] += 1
         }
         if let shadow {
             let shadowPrediction = predict(shadow, role: "shadow")

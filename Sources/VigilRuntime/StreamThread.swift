@@ -52,6 +52,7 @@ final class StreamThread: RebalanceListener {
             var lastProgressCheck = ContinuousClock.now
             var uncommitted = 0
             var lastIdleCheck = ContinuousClock.now
+            var lastLagCheck = ContinuousClock.now
             while !coordinator.shouldStop {
                 // Held-back records wait for other partitions or threads: look again soon rather than idling.
                 let messages = try consumer.poll(
@@ -60,6 +61,7 @@ final class StreamThread: RebalanceListener {
                 if !messages.isEmpty {
                     coordinator.markBusy(thread: index)
                     coordinator.counters.batchStarted(at: .now)
+                    if firstPollSinceCommit == nil { firstPollSinceCommit = .now }
                 }
                 // Also with nothing new: records held back for alignment may be free to go now.
                 uncommitted += try process(messages)
@@ -73,6 +75,10 @@ final class StreamThread: RebalanceListener {
                     try commit(consumer)
                     uncommitted = 0
                     lastCommit = now
+                }
+                if now - lastLagCheck >= .seconds(1) {
+                    lastLagCheck = now
+                    try publishLags(consumer)
                 }
                 if messages.isEmpty, options.stopWhenCaughtUp, now - lastProgressCheck > .milliseconds(50) {
                     lastProgressCheck = now
@@ -221,13 +227,20 @@ final class StreamThread: RebalanceListener {
     private func commit(_ consumer: KafkaConsumer) throws {
         let pending = tasks.values.filter(\.hasUncommittedWork)
         guard !pending.isEmpty, let sink else { return }
+        let started = ContinuousClock.now
         try sink.flush()
         var counts = BatchCounts()
         var offsets: [TopicPartition: Int64] = [:]
         for task in pending {
-            counts += try task.commit()
+            let taskCounts = try task.commit()
+            coordinator.counters.addEvents(taskCounts.eventsIn, partition: task.partition)
+            counts += taskCounts
             offsets[task.partition] = task.nextOffset
         }
+        let finished = ContinuousClock.now
+        coordinator.counters.recordBatch(
+            latency: finished - (firstPollSinceCommit ?? started), commit: finished - started)
+        firstPollSinceCommit = nil
         coordinator.counters.add(counts)
         coordinator.counters.addCommits(offsets.count)
         coordinator.counters.batchCommitted(at: .now)
@@ -238,6 +251,19 @@ final class StreamThread: RebalanceListener {
         } catch {
             // The offsets that matter are in the state stores; the group's are for lag monitoring only.
             logger.debug("offset commit to the group failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// When the first records polled since the last commit arrived (the start of a batch's latency).
+    private var firstPollSinceCommit: ContinuousClock.Instant?
+
+    /// Each partition's lag (log end minus position) from the fetch responses' watermarks, for metrics and
+    /// readiness.
+    private func publishLags(_ consumer: KafkaConsumer) throws {
+        for task in tasks.values {
+            guard let (low, high) = try consumer.cachedWatermarks(task.partition) else { continue }
+            let position = task.nextOffset < 0 ? low : max(task.nextOffset, low)
+            coordinator.counters.setProgress(position: position, high: high, partition: task.partition)
         }
     }
 
@@ -264,6 +290,7 @@ final class StreamThread: RebalanceListener {
             "with_state": "\(offsets.values.filter { $0 >= 0 }.count)",
         ])
         coordinator.setAssigned(thread: index, partitions: Array(tasks.keys))
+        coordinator.counters.partitionsAssigned(partitions.filter { tasks[$0] != nil })
         // Tell the other threads at once where these partitions stand: until this thread publishes, they
         // would take its stages as holding nothing back and run ahead of partitions it has just taken over.
         publishFrontiersNow()
@@ -300,6 +327,7 @@ final class StreamThread: RebalanceListener {
             task.close()
             logger.debug("partition revoked", metadata: ["partition": "\(tp)", "committed_to": "\(task.nextOffset)"])
         }
+        coordinator.counters.partitionsRevoked(partitions)
         logger.info("partitions revoked", metadata: ["partitions": "\(partitions.map(\.description).sorted())"])
         coordinator.setAssigned(thread: index, partitions: Array(tasks.keys))
         // Tell the other threads at once where these partitions stand: until this thread publishes, they
@@ -345,6 +373,7 @@ final class StreamThread: RebalanceListener {
             if task.hasUncommittedWork { try? task.rollback() }  // closed next: nothing to keep
             task.close()
         }
+        coordinator.counters.partitionsRevoked(Array(tasks.keys))
         tasks.removeAll()
         coordinator.setAssigned(thread: index, partitions: [])
         coordinator.publishFrontiers(thread: index, Array(repeating: .max, count: topology.stages.count))  // nobody waits for a stopped thread

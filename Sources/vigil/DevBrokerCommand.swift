@@ -35,6 +35,7 @@ struct DevBrokerCommand: ParsableCommand {
             let topology = try loadTopologyOrExit(path)
             wanted += topology.topics.map { ($0.name, $0.partitions) }
             wanted.append(("labels", topology.source.partitions))
+            if let labels = topology.monitoring?.labels { wanted.append((labels.topic, topology.source.partitions)) }
         }
         for spec in topics {
             let parts = spec.split(separator: ":")

@@ -204,8 +204,14 @@ struct EndToEndBench: ParsableCommand {
         t.sinks.shadow = "bench\(run)-shadow"
         t.sinks.alerts = "bench\(run)-alerts"
         for i in t.stages.indices.dropFirst() { t.stages[i].inputTopic = "bench\(run)-\(t.stages[i].name)-repartition" }
+        for (keyPath, suffix) in [(\Topology.Sinks.monitor, "monitor"), (\.drift, "drift"), (\.performance, "performance"),
+                                  (\.triggers, "retrain"), (\.models, "models"), (\.audit, "audit")] {
+            t.sinks[keyPath: keyPath] = "bench\(run)-\(suffix)"
+        }
+        t.monitoring?.labels?.topic = "bench\(run)-labels"
         t.stateDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-bench-\(UUID().uuidString)").path
         for (name, p) in t.topics { try cluster.createTopic(name, partitions: p) }
+        if let labels = t.monitoring?.labels { try cluster.createTopic(labels.topic, partitions: partitions) }
         return t
     }
 

@@ -5,6 +5,7 @@ import Logging
 import Synchronization
 import VigilCore
 import VigilKafka
+import VigilHTTP
 import VigilRuntime
 import VigilTopology
 
@@ -53,6 +54,11 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Exit once every input partition is processed to its end.")
     var untilCaughtUp = false
 
+    @Option(help: ArgumentHelp(
+        "Serve /metrics, /healthz, /readyz and /model over HTTP on this address (docs/observability.md), e.g. 0.0.0.0:9400 or :9400.",
+        valueName: "host:port"))
+    var http: String?
+
     @Flag(help: "After the run, read the output topics back and print what they hold.")
     var summary = false
 
@@ -84,6 +90,9 @@ struct RunCommand: ParsableCommand {
             let c = try EmbeddedKafka(brokers: 1, logger: logger)
             for (name, partitions) in topology.topics { try c.createTopic(name, partitions: partitions) }
             try c.createTopic("labels", partitions: topology.source.partitions)
+            if let labels = topology.monitoring?.labels, labels.topic != "labels" {
+                try c.createTopic(labels.topic, partitions: topology.source.partitions)
+            }
             printError("embedded Kafka at \(c.bootstrapServers)")
             cluster = c
             bootstrap = c.bootstrapServers
@@ -130,6 +139,13 @@ struct RunCommand: ParsableCommand {
         }
         defer { if let temporaryState { try? FileManager.default.removeItem(atPath: temporaryState) } }
         let runner = Runner(topology: topology, options: options, logger: logger)
+        var server: ObservabilityServer?
+        if let http {
+            let (host, port) = try ObservabilityServer.parseListenAddress(http)
+            server = try ObservabilityServer(host: host, port: port, source: RunObservability(runner: runner), logger: logger)
+            printError("serving /metrics, /healthz, /readyz and /model on \(host):\(server!.port)")
+        }
+        defer { try? server?.shutdown() }
         let signals = ShutdownSignals { runner.stop() }
         let progress = ProgressReporter(counters: runner.counters)
         progress.start()

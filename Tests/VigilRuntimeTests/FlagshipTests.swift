@@ -27,15 +27,21 @@ struct FlagshipTests {
         t.sinks.windows = "\(name)-windows"
         t.sinks.deadLetter = "\(name)-dlq"
         t.sinks.late = "\(name)-late"
+        t.sinks.predictions = "\(name)-predictions"
+        t.sinks.alerts = "\(name)-alerts"
+        t.sinks.monitor = "\(name)-monitor"
+        t.sinks.drift = "\(name)-drift"
+        t.sinks.performance = "\(name)-performance"
+        t.sinks.triggers = "\(name)-retrain"
+        t.sinks.models = "\(name)-models"
+        t.sinks.audit = "\(name)-audit"
+        t.monitoring?.labels?.topic = "\(name)-labels"
         return t
     }
 
     static func createTopics(_ t: Topology, on cluster: EmbeddedKafka) throws {
-        try cluster.createTopic(t.source.topic, partitions: t.source.partitions)
-        for stage in t.stages.dropFirst() { try cluster.createTopic(stage.inputTopic, partitions: t.source.partitions) }
-        for sink in [t.sinks.features, t.sinks.windows, t.sinks.deadLetter, t.sinks.late] {
-            try cluster.createTopic(sink, partitions: t.source.partitions)
-        }
+        for (topic, partitions) in t.topics { try cluster.createTopic(topic, partitions: partitions) }
+        if let labels = t.monitoring?.labels { try cluster.createTopic(labels.topic, partitions: t.source.partitions) }
     }
 
     @Test("the flagship has card, merchant and device stages and at least 25 per-event features")

@@ -93,6 +93,14 @@ final class Monitor {
     private var dirtyPerformance: Set<[UInt8]> = []
     private var expiredTransactionsBelow: Int64?
     private(set) var hasUncommittedWork = false
+    /// The PSI of each feature's last closed window since the last `takeLatestPSI()` (for the metrics gauges).
+    private var latestPSI: [RuntimeCounters.DriftGauge: Double] = [:]
+
+    /// The PSI values of the windows closed since the last call.
+    func takeLatestPSI() -> [RuntimeCounters.DriftGauge: Double] {
+        defer { latestPSI.removeAll() }
+        return latestPSI
+    }
     private(set) var counts = Counts()
 
     private static let metaKey: [UInt8] = Array("m".utf8)
@@ -429,6 +437,9 @@ final class Monitor {
             json.field("status", status.rawValue)
             try emit(Output(topic: topology.sinks.drift, key: key, value: json.finish()))
             counts.driftEvents += 1
+            if let psi = measures?.psi {
+                latestPSI[RuntimeCounters.DriftGauge(model: w.model, version: w.version, feature: name)] = psi
+            }
             if subject == "feature", let psi = measures?.psi {
                 psiByFeature[name] = psi
                 if maxPSI == nil || psi > maxPSI!.value { maxPSI = (name, psi) }

@@ -134,6 +134,7 @@ final class MonitorThread: RebalanceListener, @unchecked Sendable {
             try monitor.commit(offset: monitorNext)
             offsets[TopicPartition(topology.sinks.monitor, 0)] = monitorNext
             counters.setMonitor(monitor.counts)
+            counters.setDriftPSI(monitor.takeLatestPSI())
         }
         uncommitted = 0
         do {
@@ -164,7 +165,7 @@ final class MonitorThread: RebalanceListener, @unchecked Sendable {
 
     func partitionsAssigned(_ partitions: [TopicPartition]) -> [TopicPartition: Int64] {
         var offsets: [TopicPartition: Int64] = [:]
-        for tp in partitions where tp.topic == topology.sinks.monitor {
+        for tp in partitions where tp.topic == topology.sinks.monitor && tp.partition == 0 {
             do {
                 let path = Monitor.storePath(topology: topology)
                 try FileManager.default.createDirectory(
