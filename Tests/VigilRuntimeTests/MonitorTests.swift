@@ -133,6 +133,25 @@ struct MonitorTests {
         #expect(summaries.first?["drifted"] as? [String] == [])
     }
 
+    @Test("data-driven thresholds: the PSI threshold follows the window's size ((k−1)/n + 3·√(2(k−1))/n); a 50/50 window is ok, a 60/40 one of 2000 values drifts, the same shift over 20 values does not")
+    func dataDrivenThresholds() throws {
+        let s = try Self.setup(monitoring: "window: 1h\ndrift: {thresholds: data_driven, sigmas: 3}")
+        defer { try? FileManager.default.removeItem(atPath: s.dir) }
+        var records = Self.window(Self.t0, n: 2000, share: 0.5)
+        records += Self.window(Self.t0 + Self.hour, n: 2000, share: 0.6)
+        records += Self.window(Self.t0 + 2 * Self.hour, n: 20, share: 0.6)
+        records.append(Self.prediction(Self.t0 + 4 * Self.hour, x: 0, score: 0.1))
+        let events = try Self.run(s, records).filter { $0.topic == s.topology.sinks.drift }.map { try Self.object($0.value) }
+            .filter { $0["name"] as? String == "n_5m" }
+        #expect(events.count == 3)
+        // k = 2 bins: threshold = 1/n + 3·√2/n.
+        for (event, n) in zip(events, [2000.0, 2000, 20]) {
+            #expect(abs((event["threshold"] as? Double ?? 0) - (1 / n + 3 * 2.0.squareRoot() / n)) < 1e-12)
+        }
+        // PSI of 60/40 against 50/50: 0.1·ln(1.2) − 0.1·ln(0.8) = 0.04055, above 2000's 0.00262, below 20's 0.262.
+        #expect(events.map { $0["status"] as? String } == ["ok", "drift", "ok"])
+    }
+
     @Test("out of range: a value outside the bundle's training min..max is counted; missing values are reported with the baseline's rate")
     func outOfRangeAndMissing() throws {
         var model = Self.model()
