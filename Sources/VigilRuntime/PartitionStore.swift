@@ -22,6 +22,13 @@ final class PartitionStore {
     static let fingerprintKey: [UInt8] = [0x00] + Array("stage".utf8)
     static let keyPrefix: UInt8 = 0x01
     static let timerPrefix: UInt8 = 0x02
+    /// `0x03 <key utf8>` → the key's latest per-event feature values (`LatestValues`), when `queryable`.
+    static let latestPrefix: UInt8 = 0x03
+
+    /// Whether each key's latest per-event feature values are kept (for interactive queries).
+    var queryable = false
+    /// The latest values of keys applied since the last commit, encoded.
+    private var latestDirty: [String: [UInt8]] = [:]
 
     let store: Store
     let engine: FeatureEngine
@@ -172,6 +179,14 @@ final class PartitionStore {
             setTimerKeyBuffer(change.timer, change.key.string)
             if change.isPut { batch.put(keyBuffer, Self.empty) } else { batch.delete(keyBuffer) }
         }
+        if !latestDirty.isEmpty {
+            let expiredKeys = Set(expired.map(\.string))
+            for (key, bytes) in latestDirty {
+                let storeKey = [Self.latestPrefix] + Array(key.utf8)
+                if expiredKeys.contains(key) { batch.delete(storeKey) } else { batch.put(storeKey, bytes) }
+            }
+            latestDirty.removeAll(keepingCapacity: true)
+        }
         valueBuffer.removeAll(keepingCapacity: true)
         valueBuffer.appendLittleEndian(streamTime)
         batch.put(Self.timeKey, valueBuffer)
@@ -220,12 +235,19 @@ final class PartitionStore {
         entry.committedTimer = entry.state.nextTimer
     }
 
+    /// Remembers `values` as the latest per-event features of `key` (at event time `timestamp`), written at the next
+    /// commit.
+    func recordLatest(key: String, timestamp: Int64, values: [FeatureValue]) {
+        latestDirty[key] = LatestValues.encode(timestamp: timestamp, values: values)
+    }
+
     /// Drops uncommitted changes (after a failed flush, the batch is reprocessed from the committed offset).
     func discardUncommitted() {
         for key in dirtyKeys {
             if let entry = cache.removeValue(forKey: key) { cachedBytes -= entry.bytes }
         }
         dirtyKeys.removeAll()
+        latestDirty.removeAll()
     }
 
     /// The committed timer index: every (timer, key) of an open window, in timer order.

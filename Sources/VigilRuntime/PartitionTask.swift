@@ -19,6 +19,9 @@ public struct StateSettings: Sendable {
     public var store: StoreOptions
     /// Cached key-state bytes per task above which the cache is emptied after a commit.
     public var cacheLimitBytes: Int
+    /// Keep each key's latest per-event feature values in the store, for `/features/{stage}/{key}` (one more write
+    /// per key per commit; docs/observability.md).
+    public var queryable = false
 
     /// The defaults give each task an 8 MiB memtable: small memtables are faster to insert into (measured in
     /// docs/performance.md) and keep the memory per partition modest.
@@ -73,6 +76,7 @@ public final class PartitionTask {
         let store = try PartitionStore(
             path: path, fingerprint: StageProcessor.fingerprint(of: topology, stageIndex: stageIndex),
             engine: processor.engine, options: settings.store, cacheLimitBytes: settings.cacheLimitBytes)
+        store.queryable = settings.queryable
         self.store = store
         graceMillis = topology.graceMillis
         idleTimeout = topology.idleTimeoutMillis.map { .milliseconds($0) }

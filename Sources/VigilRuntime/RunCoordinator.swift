@@ -1,5 +1,6 @@
 import Synchronization
 import VigilKafka
+import VigilState
 
 /// What the stream threads of one run share: the stop flag, the counters and each thread's progress. Thread-safe.
 final class RunCoordinator: Sendable {
@@ -19,6 +20,17 @@ final class RunCoordinator: Sendable {
     /// Per thread and stage: the event time up to which it has processed that stage's partitions (or will next
     /// process); Int64.max when it has nothing to wait for. Threads pace each stage by each other's progress in it.
     private let frontiers: Mutex<[[Int64]]>
+    /// The open task stores, for interactive queries from other threads (a `Store` is thread-safe).
+    private let stores = Mutex<[TopicPartition: Store]>([:])
+
+    func registerStore(_ store: Store?, for partition: TopicPartition) {
+        stores.withLock { $0[partition] = store }
+    }
+
+    /// The open stores of the partitions of `topic`.
+    func stores(of topic: String) -> [TopicPartition: Store] {
+        stores.withLock { $0.filter { $0.key.topic == topic } }
+    }
 
     init(counters: RuntimeCounters, threads: Int, inputPartitions: Int, stages: Int, stopWhenCaughtUp: Bool) {
         self.counters = counters

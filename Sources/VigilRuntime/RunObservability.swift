@@ -131,8 +131,29 @@ public struct RunObservability: ObservabilitySource {
     }
 
     public func features(stage: String, key: String) -> FeatureAnswer {
-        // Not served yet (docs/observability.md): the stage exists, the lookup does not.
-        runner.topology.stages.contains { $0.name == stage } ? .notFound : .unknownStage
+        switch runner.latestFeatures(stage: stage, key: key) {
+        case .unknownStage: return .unknownStage
+        case .notFound, .notQueryable: return .notFound
+        case .found(let timestamp, let features):
+            var writer = JSONByteWriter(capacity: 256)
+            writer.raw("{")
+            writer.key("stage")
+            writer.string(stage)
+            writer.raw(",")
+            writer.key("key")
+            writer.string(key)
+            writer.raw(",")
+            writer.key("ts")
+            writer.int(timestamp)
+            writer.raw(",\"features\":{")
+            for (i, f) in features.enumerated() {
+                if i > 0 { writer.raw(",") }
+                writer.key(f.name)
+                writer.value(f.value)
+            }
+            writer.raw("}}")
+            return .found(json: writer.bytes)
+        }
     }
 
     public func models() -> [UInt8] {

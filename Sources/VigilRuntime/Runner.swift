@@ -3,6 +3,8 @@ public import VigilTopology
 import Foundation
 import Synchronization
 public import VigilKafka
+public import VigilCore
+import VigilState
 
 /// Runs a topology: starts the stream threads, stops them on request (or once caught up), and reports how it went.
 ///
@@ -49,6 +51,7 @@ public final class Runner: Sendable {
         if effective.state == nil {
             effective.state = try StateSettings.bounded(memoryBytes: effective.stateMemoryBytes, tasks: partitions)
         }
+        if effective.queryable { effective.state?.queryable = true }
         var watcher: ModelWatcher?
         if topology.scoring != nil, effective.models == nil {
             let registry = try ModelRegistry(topology: topology, logger: logger)
@@ -160,6 +163,41 @@ public final class Runner: Sendable {
         state.withLock { $0.failures.first }
     }
 
+    /// What `latestFeatures` found.
+    public enum FeatureLookup: Sendable {
+        /// The key's latest per-event features in the stage (as of the last commit), at the event time of its
+        /// latest event.
+        case found(timestamp: Int64, features: [(name: String, value: FeatureValue)])
+        case unknownStage
+        /// Not in this process's partitions of the stage; `complete` says whether it holds all of them (then the
+        /// key has no event in the stage's state).
+        case notFound(complete: Bool)
+        /// The run keeps no latest values (`RuntimeOptions.queryable` is off).
+        case notQueryable
+    }
+
+    /// A key's latest per-event features in a stage, from the local state of its partition (Kafka Streams'
+    /// interactive queries): every open store of the stage is asked (a point read each), so the answer does not
+    /// depend on how the producer partitioned the source. Thread-safe.
+    public func latestFeatures(stage: String, key: String) -> FeatureLookup {
+        guard let index = topology.stages.firstIndex(where: { $0.name == stage }) else { return .unknownStage }
+        guard options.queryable else { return .notQueryable }
+        let stageTopic = topology.stages[index].inputTopic
+        let coordinator = state.withLock { $0.coordinator }
+        let stores = coordinator?.stores(of: stageTopic) ?? [:]
+        let storeKey = [PartitionStore.latestPrefix] + Array(key.utf8)
+        for (_, store) in stores.sorted(by: { $0.key.partition < $1.key.partition }) {
+            guard let bytes = try? store.get(storeKey), let (timestamp, values) = LatestValues.decode(bytes) else {
+                continue
+            }
+            let names = StageProcessor.perEventNames(topology.stages[index])
+            guard names.count == values.count else { continue }
+            return .found(timestamp: timestamp, features: Array(zip(names, values)).map { ($0.0, $0.1) })
+        }
+        let total = (try? inputPartitionCounts())?[stageTopic]
+        return .notFound(complete: total.map { stores.count >= $0 } ?? false)
+    }
+
     /// The input partitions (source and repartition topics) this runner's threads own at the moment (empty before
     /// the group assigns any).
     public var assignment: [TopicPartition] {
@@ -175,6 +213,11 @@ public final class Runner: Sendable {
         coordinator?.requestStop()
     }
 
+    /// Partitions per input topic, as found at start.
+    private let partitionCounts = Mutex<[String: Int]>([:])
+
+    private func inputPartitionCounts() throws -> [String: Int] { partitionCounts.withLock { $0 } }
+
     /// Partitions of every input topic (the source and the repartition topics), which must exist.
     private func inputPartitionCount() throws -> Int {
         var config = KafkaConfig(bootstrapServers: options.bootstrapServers)
@@ -184,7 +227,9 @@ public final class Runner: Sendable {
         var total = 0
         for topic in topology.stages.map(\.inputTopic) {
             do {
-                total += Int(try admin.partitionCount(topic: topic, timeout: .seconds(10)))
+                let n = Int(try admin.partitionCount(topic: topic, timeout: .seconds(10)))
+                partitionCounts.withLock { $0[topic] = n }
+                total += n
             } catch let error as KafkaError where error.code == .unknownTopic {
                 throw RuntimeError.inputTopicMissing(topic: topic)
             }

@@ -27,6 +27,9 @@ public struct RuntimeOptions: Sendable {
     /// The topology's models, when it has a `scoring:` section; nil: `Runner` loads them from the bundle paths
     /// (and watches them for new versions).
     public var models: ModelRegistry?
+    /// Keep each key's latest per-event features in its stage's store, for `/features/{stage}/{key}` (`vigil run
+    /// --http` turns it on).
+    public var queryable = false
 
     public init(
         bootstrapServers: String, kafka: [String: String] = [:], threads: Int = 1, maxBatch: Int = 10_000,

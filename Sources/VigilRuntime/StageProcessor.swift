@@ -279,6 +279,7 @@ public struct StageProcessor {
             }
             // The queue needs an entry when the key's timer moves (the old entry goes stale and is skipped).
             if after != .max && after != before { timers.push(after, key) }
+            if store.queryable { store.recordLatest(key: key, timestamp: t, values: values) }
         } else {
             values.removeAll(keepingCapacity: true)
             for _ in 0..<engine.perEventFeatures.count { values.append(.missing) }

@@ -276,6 +276,7 @@ final class StreamThread: RebalanceListener {
             do {
                 let task = try openTask(tp)
                 tasks[tp] = task
+                coordinator.registerStore(task.store.store, for: tp)
                 offsets[tp] = try resumeOffset(of: task)
                 logger.debug("partition assigned", metadata: [
                     "partition": "\(tp)", "resume_at": "\(task.committedOffset.map(String.init) ?? "beginning")",
@@ -322,6 +323,7 @@ final class StreamThread: RebalanceListener {
         for tp in partitions {
             waitingSince[tp] = nil
             guard let task = tasks.removeValue(forKey: tp) else { continue }
+            coordinator.registerStore(nil, for: tp)
             task.dropQueue()
             if task.hasUncommittedWork { try? task.rollback() }  // closed next: nothing to keep
             task.close()
@@ -370,6 +372,7 @@ final class StreamThread: RebalanceListener {
 
     private func closeAllTasks() {
         for task in tasks.values {
+            coordinator.registerStore(nil, for: task.partition)
             if task.hasUncommittedWork { try? task.rollback() }  // closed next: nothing to keep
             task.close()
         }

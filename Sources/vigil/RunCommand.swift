@@ -55,7 +55,7 @@ struct RunCommand: ParsableCommand {
     var untilCaughtUp = false
 
     @Option(help: ArgumentHelp(
-        "Serve /metrics, /healthz, /readyz and /model over HTTP on this address (docs/observability.md), e.g. 0.0.0.0:9400 or :9400.",
+        "Serve /metrics, /healthz, /readyz, /model and /features/{stage}/{key} over HTTP on this address (docs/observability.md), e.g. 0.0.0.0:9400 or :9400.",
         valueName: "host:port"))
     var http: String?
 
@@ -138,12 +138,13 @@ struct RunCommand: ParsableCommand {
             options.stateDirectory = temporaryState
         }
         defer { if let temporaryState { try? FileManager.default.removeItem(atPath: temporaryState) } }
+        if http != nil { options.queryable = true }
         let runner = Runner(topology: topology, options: options, logger: logger)
         var server: ObservabilityServer?
         if let http {
             let (host, port) = try ObservabilityServer.parseListenAddress(http)
             server = try ObservabilityServer(host: host, port: port, source: RunObservability(runner: runner), logger: logger)
-            printError("serving /metrics, /healthz, /readyz and /model on \(host):\(server!.port)")
+            printError("serving /metrics, /healthz, /readyz, /model and /features on \(host):\(server!.port)")
         }
         defer { try? server?.shutdown() }
         let signals = ShutdownSignals { runner.stop() }

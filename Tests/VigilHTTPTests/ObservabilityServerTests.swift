@@ -162,7 +162,9 @@ struct ObservabilityServerTests {
     }
 
     @Test func idleConnectionsAreClosed() async throws {
-        try await withServer(FakeSource(), idleTimeout: .milliseconds(200)) { port in
+        // 3 s: short enough for the test, long enough that a loaded CI machine sends its request before the
+        // server gives up on the connection (200 ms was not).
+        try await withServer(FakeSource(), idleTimeout: .seconds(3)) { port in
             // Nothing sent: the server closes the connection (exchange throws if it has not within 10 s).
             let nothing = try await HTTPTestClient.exchange(port: port, "")
             #expect(nothing.isEmpty)

@@ -58,9 +58,9 @@ struct ObservabilityTests {
         let topology = try ScoringSupport.topology(stateDirectory: dir, scoring: "model: \(dir)/champion\nreload: 0s")
         try Support.createTopics(topology, on: cluster)
         let bootstrap = cluster.bootstrapServers
-        let runner = Runner(
-            topology: topology, options: RuntimeOptions(bootstrapServers: bootstrap, kafka: Support.fastGroup, maxBatch: 200),
-            logger: Support.logger)
+        var options = RuntimeOptions(bootstrapServers: bootstrap, kafka: Support.fastGroup, maxBatch: 200)
+        options.queryable = true
+        let runner = Runner(topology: topology, options: options, logger: Support.logger)
         let server = try ObservabilityServer(
             host: "127.0.0.1", port: 0, source: RunObservability(runner: runner), logger: Support.logger)
         defer { try? server.shutdown() }
@@ -100,6 +100,53 @@ struct ObservabilityTests {
         let model = try Self.get(port, "/model")
         #expect(model.status == 200 && model.body.contains("\"champion\":\"test-model@1\""))
         #expect(try Self.get(port, "/features/nope/c1").status == 404)
+        #expect(try Self.get(port, "/features/card/no-such-card").status == 404)
+        runner.stop()
+        try await running.value
+    }
+
+    @Test("/features/{stage}/{key} returns the values of the key's latest feature event, from local state")
+    func featuresOfTheLatestEvent() async throws {
+        let cluster = try EmbeddedKafka(brokers: 1, logger: Support.logger)
+        let dir = try Support.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let topology = try Support.topology(stateDirectory: dir)
+        try Support.createTopics(topology, on: cluster)
+        let bootstrap = cluster.bootstrapServers
+        var options = RuntimeOptions(bootstrapServers: bootstrap, kafka: Support.fastGroup, maxBatch: 300)
+        options.queryable = true
+        let runner = Runner(topology: topology, options: options, logger: Support.logger)
+        let server = try ObservabilityServer(
+            host: "127.0.0.1", port: 0, source: RunObservability(runner: runner), logger: Support.logger)
+        defer { try? server.shutdown() }
+        let txs = Support.transactions(count: 1_500, seed: 31, cards: 40)
+        try await Support.onThread {
+            try Support.produce(txs.map { (Array($0.cardID.utf8), Support.encode($0)) }, topic: topology.source.topic, bootstrap: bootstrap)
+        }
+        let running = Task.detached { try await Support.onThread { try runner.run() } }
+        try await Support.waitUntil("all events processed") { runner.counters.eventsIn == 1_500 }
+        let features = try await Support.onThread { try Support.readAll(topology.sinks.features, bootstrap: bootstrap) }
+        // The latest feature event of each card (a card's events are in one partition, in order).
+        var latest: [String: [String: Any]] = [:]
+        for record in features {
+            let o = try ScoringSupport.object(record.value)
+            let card = try #require((o["keys"] as? [String: Any])?["card"] as? String)
+            latest[card] = o
+        }
+        #expect(latest.count == Set(txs.map(\.cardID)).count)
+        for (card, event) in latest.sorted(by: { $0.key < $1.key }).prefix(10) {
+            let answer = try Self.get(server.port, "/features/card/\(card)")
+            #expect(answer.status == 200)
+            let o = try ScoringSupport.object(Array(answer.body.utf8))
+            #expect(o["ts"] as? Int64 == event["ts"] as? Int64)
+            let got = try #require(o["features"] as? [String: Any])
+            let want = try #require(event["features"] as? [String: Any])
+            #expect(Set(got.keys) == Set(want.keys))
+            for (name, value) in want {
+                #expect((got[name] as? NSNumber)?.doubleValue == (value as? NSNumber)?.doubleValue, "\(card) \(name)")
+            }
+        }
+        #expect(try Self.get(server.port, "/features/card/no-such-card").status == 404)
         runner.stop()
         try await running.value
     }
