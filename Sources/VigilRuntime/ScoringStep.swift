@@ -109,7 +109,7 @@ struct ScoringStep {
             if monitorTopic != nil { addToMonitor(shadowPrediction, model: shadow, countAt: monitorCount) }
         }
         if let monitorTopic {
-            try sink.send(topic: monitorTopic, key: Array(live.name.utf8), value: monitorBuffer, headers: [])
+            try sink.send(topic: monitorTopic, key: nil, value: monitorBuffer, headers: [])
         }
     }
 

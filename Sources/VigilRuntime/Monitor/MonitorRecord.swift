@@ -67,10 +67,16 @@ enum MonitorRecord: Equatable {
         appendString(model, to: &buffer)
         appendString(version, to: &buffer)
         appendString(role, to: &buffer)
-        appendInteger(score.bitPattern, to: &buffer)
-        appendInteger(threshold.bitPattern, to: &buffer)
-        appendInteger(UInt16(min(inputs.count, Int(UInt16.max))), to: &buffer)
-        for x in inputs.prefix(Int(UInt16.max)) { appendInteger(x.bitPattern, to: &buffer) }
+        // The numbers through a pointer, sized first: an `append` per value cost more than scoring.
+        let n = min(inputs.count, Int(UInt16.max))
+        buffer.appendWriting(capacity: 18 + 8 * n) { w in
+            w.littleEndian(score.bitPattern)
+            w.littleEndian(threshold.bitPattern)
+            w.littleEndian(UInt16(n))
+            inputs.withUnsafeBufferPointer { xs in
+                for i in 0..<n { w.littleEndian(xs[i].bitPattern) }
+            }
+        }
     }
 
     /// Writes a label record into `buffer`, replacing its contents.
@@ -147,9 +153,15 @@ enum MonitorRecord: Equatable {
             appendInteger(UInt16.max, to: &buffer)
             return
         }
-        let utf8 = s.utf8.prefix(Int(UInt16.max) - 1)
-        appendInteger(UInt16(utf8.count), to: &buffer)
-        buffer.append(contentsOf: utf8)
+        let count = s.utf8.count
+        if count < Int(UInt16.max) {
+            appendInteger(UInt16(count), to: &buffer)
+            buffer.append(contentsOf: s.utf8)
+        } else {
+            let utf8 = s.utf8.prefix(Int(UInt16.max) - 1)
+            appendInteger(UInt16(utf8.count), to: &buffer)
+            buffer.append(contentsOf: utf8)
+        }
     }
 
     private static func appendInteger<T: FixedWidthInteger>(_ value: T, to buffer: inout [UInt8]) {
