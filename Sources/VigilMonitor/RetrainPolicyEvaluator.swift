@@ -53,6 +53,17 @@ public struct RetrainPolicyEvaluator: Sendable, Equatable {
         streaks = Array(repeating: [:], count: policy.rules.count)
     }
 
+    /// The evaluator for the model's next version (a promotion): the new version's validation recall and feature
+    /// importance, no drift streaks and no labels counted yet, but the same last trigger, so the cool-down and the
+    /// schedule go on (a promoted model does not trigger again at once).
+    public func successor(validationRecall: Double?, topFeatures: [String]) -> RetrainPolicyEvaluator {
+        var next = RetrainPolicyEvaluator(policy: policy, validationRecall: validationRecall, topFeatures: topFeatures)
+        next.lastTrigger = lastTrigger
+        next.firstSeen = firstSeen
+        next.suppressed = suppressed
+        return next
+    }
+
     /// A drift window closed at `windowEnd` with PSI per feature name.
     public mutating func observeDrift(windowEnd: Int64, psi: [String: Double]) -> RetrainTrigger? {
         for (index, rule) in policy.rules.enumerated() {

@@ -42,7 +42,8 @@ struct TopicTail: ParsableCommand {
         config["auto.offset.reset"] = fromBeginning ? "earliest" : "latest"
         let consumer = try KafkaConsumer(config: config, logger: logger)
         defer { consumer.close() }
-        try consumer.subscribe(topics: [topic], listener: CommittedStart())
+        let listener = CommittedStart()
+        try consumer.subscribe(topics: [topic], listener: listener)
         let stop = Atomic<Bool>(false)
         let signals = ShutdownSignals { stop.store(true, ordering: .relaxed) }
         var printed = 0
@@ -60,16 +61,24 @@ struct TopicTail: ParsableCommand {
             if !offsets.isEmpty {
                 try consumer.commit(offsets, async: false)
                 lastRecord = .now
-            } else if let idle, ContinuousClock.now - lastRecord > .milliseconds(Int(idle * 1000)) {
+            } else if let idle, listener.assigned.load(ordering: .relaxed),
+                      ContinuousClock.now - lastRecord > .milliseconds(Int(idle * 1000)) {
+                // Idle time counts once the group has assigned the partitions (joining can take seconds).
                 break
+            } else if !listener.assigned.load(ordering: .relaxed) {
+                lastRecord = .now
             }
         }
         withExtendedLifetime(signals) {}
     }
 
-    /// Starts every partition at the group's committed offset.
-    final class CommittedStart: RebalanceListener {
-        func partitionsAssigned(_ partitions: [TopicPartition]) -> [TopicPartition: Int64] { [:] }
+    /// Starts every partition at the group's committed offset, and notes that the group has assigned them.
+    final class CommittedStart: RebalanceListener, Sendable {
+        let assigned = Atomic<Bool>(false)
+        func partitionsAssigned(_ partitions: [TopicPartition]) -> [TopicPartition: Int64] {
+            assigned.store(true, ordering: .relaxed)
+            return [:]
+        }
         func partitionsRevoked(_ partitions: [TopicPartition]) {}
     }
 }

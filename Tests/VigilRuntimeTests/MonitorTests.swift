@@ -267,6 +267,33 @@ struct MonitorTests {
         #expect(audits.filter { $0["action"] as? String == "retrain_triggered" }.count == triggers.count)
     }
 
+    @Test("the cool-down spans a promotion: a newly live version does not trigger again before it ends")
+    func cooldownSpansPromotion() throws {
+        let s = try Self.setup(monitoring: """
+            window: 1h
+            retrain:
+              cooldown: 10h
+              when:
+                - drift: {psi_above: 0.25, top_features: 1, windows: 3}
+            """)
+        defer { try? FileManager.default.removeItem(atPath: s.dir) }
+        var records: [[UInt8]] = []
+        for w in 0..<25 {
+            let start = Self.t0 + Int64(w) * Self.hour
+            let version = w < 9 ? "1" : "2"  // version 2 is live from hour 9 (promoted after the first trigger)
+            for i in 0..<50 {
+                let high = Double(i) < (w < 5 ? 0.5 : 0.9) * 50
+                records.append(Self.prediction(
+                    start + Int64(i) * (Self.hour / 50), x: high ? 1 : 0, score: high ? 0.9 : 0.1, version: version))
+            }
+        }
+        records.append(Self.prediction(Self.t0 + 26 * Self.hour, x: 0, score: 0.1, version: "2"))
+        let triggers = try Self.run(s, records).filter { $0.topic == s.topology.sinks.triggers }.map { try Self.object($0.value) }
+        #expect(triggers.map { $0["model_version"] as? String } == ["1", "2"])
+        #expect(triggers.first?["at"] as? Int64 == Self.t0 + 8 * Self.hour)
+        #expect((triggers.last?["at"] as? Int64 ?? 0) >= Self.t0 + 18 * Self.hour, "not at hour 12, 3 windows after the promotion")
+    }
+
     @Test("a stationary stream raises no trigger over 300 windows with the default policy thresholds")
     func stationaryNoTrigger() throws {
         let s = try Self.setup(monitoring: """

@@ -8,4 +8,11 @@ public enum FraudPattern: String, Sendable, Hashable, CaseIterable {
     case impossibleTravel = "impossible_travel"
     /// E-commerce from a new device followed by several high-value purchases.
     case accountTakeover = "account_takeover"
+    /// One device paying with 6–20 stolen cards, one mid-size online purchase each, 10–50 minutes apart, at
+    /// merchants of one country far from the first card's home. Not in the default mix (weight 0): it is the new
+    /// pattern of a ``GeneratorConfig/Shift``, which a model trained before the shift has never seen.
+    case deviceFarm = "device_farm"
+
+    /// The patterns of the original mix, in the order the generator has always drawn them from.
+    static let classic: [FraudPattern] = [.cardTesting, .largeAmount, .impossibleTravel, .accountTakeover]
 }

@@ -42,6 +42,10 @@ public struct GeneratorConfig: Sendable, Equatable {
     /// The most a late transaction's timestamp is moved back, ms.
     public var maxLatenessMillis: Int64 = 60_000
 
+    /// A change of the stream's distribution from an event time on; `nil` (the default) keeps the stream
+    /// stationary, and the bytes of a stream without a shift do not depend on this setting's existence.
+    public var shift: Shift?
+
     /// The default configuration.
     public init() {}
 
@@ -55,6 +59,8 @@ public struct GeneratorConfig: Sendable, Equatable {
         public var impossibleTravel: Double = 0.20
         /// Weight of ``FraudPattern/accountTakeover`` incidents.
         public var accountTakeover: Double = 0.25
+        /// Weight of ``FraudPattern/deviceFarm`` incidents (0: the pattern appears only through a ``Shift``).
+        public var deviceFarm: Double = 0
 
         /// The default mix.
         public init() {}
@@ -66,7 +72,38 @@ public struct GeneratorConfig: Sendable, Equatable {
             case .largeAmount: largeAmount
             case .impossibleTravel: impossibleTravel
             case .accountTakeover: accountTakeover
+            case .deviceFarm: deviceFarm
             }
+        }
+    }
+
+    /// A change of the stream's distribution at one event time: what a model trained on the stream before it has
+    /// not seen. Every arrival at or after ``at`` follows the shifted distribution; everything before is the
+    /// unshifted stream's, byte for byte.
+    public struct Shift: Sendable, Equatable {
+        /// Event time where the shift starts, epoch ms.
+        public var at: Int64
+        /// Every amount at or after ``at`` is multiplied by this (legitimate and fraudulent alike; then rounded
+        /// to the currency's unit as usual): inflation.
+        public var amountScale: Double
+        /// The target fraud share after ``at`` is ``GeneratorConfig/fraudRate`` times this (at most 0.5).
+        public var fraudRateScale: Double
+        /// The pattern that takes ``newPatternShare`` of the fraud incidents after ``at``; `nil` keeps the mix.
+        public var newPattern: FraudPattern?
+        /// The share of incidents after ``at`` that are ``newPattern``; the rest follow ``GeneratorConfig/fraudMix``.
+        public var newPatternShare: Double
+
+        /// A shift at `at`; the defaults are the drift demo's: amounts × 2.5, three times the fraud, and 80 % of
+        /// the incidents a device farm.
+        public init(
+            at: Int64, amountScale: Double = 2.5, fraudRateScale: Double = 3, newPattern: FraudPattern? = .deviceFarm,
+            newPatternShare: Double = 0.8
+        ) {
+            self.at = at
+            self.amountScale = amountScale
+            self.fraudRateScale = fraudRateScale
+            self.newPattern = newPattern
+            self.newPatternShare = newPatternShare
         }
     }
 
@@ -93,6 +130,12 @@ public struct GeneratorConfig: Sendable, Equatable {
         c.legitLabelDelayDays = c.legitLabelDelayDays.isFinite ? max(0, c.legitLabelDelayDays) : 30
         c.outOfOrderFraction = c.outOfOrderFraction.isFinite ? min(1, max(0, c.outOfOrderFraction)) : 0
         c.maxLatenessMillis = max(0, c.maxLatenessMillis)
+        if var shift = c.shift {
+            shift.amountScale = shift.amountScale.isFinite && shift.amountScale > 0 ? min(1000, shift.amountScale) : 1
+            shift.fraudRateScale = shift.fraudRateScale.isFinite ? min(1000, max(0, shift.fraudRateScale)) : 1
+            shift.newPatternShare = shift.newPatternShare.isFinite ? min(1, max(0, shift.newPatternShare)) : 0
+            c.shift = shift
+        }
         return c
     }
 }

@@ -19,6 +19,9 @@
 /// no standard-library random algorithms. Iterating with `for … in` works but iterates a copy, whose labels the
 /// original cannot drain: use `while let` with `next()` when labels matter.
 ///
+/// With a ``GeneratorConfig/Shift``, every arrival from its event time on follows the shifted distribution
+/// (inflated amounts, more fraud, a new pattern); the stream before it is the unshifted stream's, byte for byte.
+///
 /// Not thread-safe (a mutable value); the population it shares between copies is immutable.
 public struct TransactionGenerator: Sequence, IteratorProtocol, Sendable {
     /// A generated transaction and what the generator knows about it.
@@ -48,6 +51,15 @@ public struct TransactionGenerator: Sequence, IteratorProtocol, Sendable {
     /// Probability that a legitimate arrival slot starts a fraud incident instead.
     private let incidentProbability: Double
     private let patternChoice: AliasTable?
+    /// The patterns `patternChoice` draws from, in its order.
+    private let patterns: [FraudPattern]
+
+    /// Where ``GeneratorConfig/shift`` starts (`Int64.max` without one), and its amount factor.
+    private let shiftAt: Int64
+    private let amountScale: Double
+    /// The incident probability and pattern choice from `shiftAt` on (`FraudPattern.allCases` order).
+    private let shiftedIncidentProbability: Double
+    private let shiftedPatternChoice: AliasTable?
 
     private var labels = MinHeap<PendingLabel>()
     private var labelSequence: UInt64 = 0
@@ -67,24 +79,49 @@ public struct TransactionGenerator: Sequence, IteratorProtocol, Sendable {
         let ratePerMs = Double(config.cards) * config.transactionsPerCardPerDay / 86_400_000
         peakRate = ratePerMs * Self.peakIntensity / meanIntensity
 
+        // The original four patterns always, in their order (so the draws of a stream without a device farm in
+        // its mix are what they always were), plus the device farm when the mix gives it a weight.
+        let patterns = FraudPattern.classic + (config.fraudMix.deviceFarm > 0 ? [.deviceFarm] : [])
+        self.patterns = patterns
+        let weights = patterns.map { config.fraudMix.weight($0) }
+        (incidentProbability, patternChoice) = Self.incidents(patterns: patterns, weights: weights, rate: config.fraudRate)
+
+        if let shift = config.shift {
+            shiftAt = shift.at
+            amountScale = shift.amountScale
+            // After the shift: the mix scaled to 1 − share, and the share on the new pattern.
+            let total = weights.reduce(0, +)
+            let share = shift.newPattern == nil ? 0 : shift.newPatternShare
+            var shifted = FraudPattern.allCases.map { p in
+                total > 0 && patterns.contains(p) ? config.fraudMix.weight(p) / total * (1 - share) : 0
+            }
+            if let new = shift.newPattern, let i = FraudPattern.allCases.firstIndex(of: new) { shifted[i] += share }
+            (shiftedIncidentProbability, shiftedPatternChoice) = Self.incidents(
+                patterns: FraudPattern.allCases, weights: shifted,
+                rate: Swift.min(0.5, config.fraudRate * shift.fraudRateScale))
+        } else {
+            shiftAt = .max
+            amountScale = 1
+            (shiftedIncidentProbability, shiftedPatternChoice) = (0, nil)
+        }
+    }
+
+    /// The probability that an arrival slot starts an incident, and the table choosing its pattern, for a target
+    /// fraud share `rate` and a mix of `patterns` with `weights`.
+    private static func incidents(
+        patterns: [FraudPattern], weights: [Double], rate: Double
+    ) -> (probability: Double, choice: AliasTable?) {
         // Expected fraudulent (n) and legitimate (l) transactions per incident, to hit the target share s:
         // s = p·n / (1 − p + p·(n + l))  ⇒  p = s / (n − s·(n + l − 1)).
-        let weights = FraudPattern.allCases.map { config.fraudMix.weight($0) }
         let totalWeight = weights.reduce(0, +)
-        if totalWeight > 0 && config.fraudRate > 0 {
-            var n = 0.0, l = 0.0
-            for (pattern, w) in zip(FraudPattern.allCases, weights) {
-                let (fraud, legit) = Self.expectedTransactions(pattern)
-                n += w / totalWeight * fraud
-                l += w / totalWeight * legit
-            }
-            let s = config.fraudRate
-            incidentProbability = Swift.min(1, s / (n - s * (n + l - 1)))
-            patternChoice = AliasTable(weights: weights)
-        } else {
-            incidentProbability = 0
-            patternChoice = nil
+        guard totalWeight > 0 && rate > 0 else { return (0, nil) }
+        var n = 0.0, l = 0.0
+        for (pattern, w) in zip(patterns, weights) {
+            let (fraud, legit) = expectedTransactions(pattern)
+            n += w / totalWeight * fraud
+            l += w / totalWeight * legit
         }
+        return (Swift.min(1, rate / (n - rate * (n + l - 1))), AliasTable(weights: weights))
     }
 
     /// Expected (fraudulent, legitimate) transactions of one incident of `pattern`.
@@ -94,6 +131,7 @@ public struct TransactionGenerator: Sequence, IteratorProtocol, Sendable {
         case .largeAmount: (1, 0)
         case .impossibleTravel: (1, 1)  // the genuine purchase at home, then the fraud abroad
         case .accountTakeover: (4.5, 0)  // one probe + 2...5 purchases
+        case .deviceFarm: (13, 0)  // 6...20 cards, one purchase each
         }
     }
 
@@ -115,7 +153,8 @@ public struct TransactionGenerator: Sequence, IteratorProtocol, Sendable {
                 return emit(top.transaction, top.truth)
             }
             nextArrival = nil
-            if incidentProbability > 0 && rng.uniform() < incidentProbability {
+            let p = arrival >= shiftAt ? shiftedIncidentProbability : incidentProbability
+            if p > 0 && rng.uniform() < p {
                 startIncident(at: arrival)
                 continue
             }
@@ -142,6 +181,22 @@ public struct TransactionGenerator: Sequence, IteratorProtocol, Sendable {
 
     /// The number of labels waiting to be drained.
     public var pendingLabelCount: Int { labels.count }
+
+    /// The event time of the transaction at `index` (0-based) of the stream `config` describes without its shift,
+    /// or `nil` when the stream is shorter. A shift at that time starts at that transaction: what comes before it
+    /// is the same with or without the shift. Costs a pass over the first `index + 1` transactions.
+    public static func eventTime(ofTransaction index: Int, in config: GeneratorConfig) -> Int64? {
+        var config = config
+        config.shift = nil
+        config.eventCount = Swift.min(config.eventCount, index + 1)
+        var generator = TransactionGenerator(config)
+        var seen = 0
+        while let (transaction, _) = generator.next() {
+            if seen == index { return transaction.timestamp }
+            seen += 1
+        }
+        return nil
+    }
 
     private mutating func emit(_ transaction: Transaction, _ truth: GroundTruth) -> Element {
         var t = transaction
@@ -249,7 +304,7 @@ public struct TransactionGenerator: Sequence, IteratorProtocol, Sendable {
         round: Bool = false
     ) -> Transaction {
         let country = Population.countries[Int(population.merchantCountry[merchant])]
-        let local = usd * country.perUSD
+        let local = (ts >= shiftAt ? usd * amountScale : usd) * country.perUSD
         let amount: Double
         if round {
             amount = Swift.max(10, DeterministicMath.round(local / 10) * 10)
@@ -273,8 +328,14 @@ public struct TransactionGenerator: Sequence, IteratorProtocol, Sendable {
     }
 
     private mutating func startIncident(at ts: Int64) {
-        guard let choice = patternChoice else { return }
-        let pattern = FraudPattern.allCases[choice.sample(&rng)]
+        let pattern: FraudPattern
+        if ts >= shiftAt {
+            guard let choice = shiftedPatternChoice else { return }
+            pattern = FraudPattern.allCases[choice.sample(&rng)]
+        } else {
+            guard let choice = patternChoice else { return }
+            pattern = patterns[choice.sample(&rng)]
+        }
         // Fraudsters do not pick cards by how active they are.
         let card = rng.int(below: population.cardIDs.count)
         let home = Int(population.cardHome[card])
@@ -295,7 +356,7 @@ public struct TransactionGenerator: Sequence, IteratorProtocol, Sendable {
                     card: card, merchant: merchant, usd: 1, channel: .ecom, entryMode: .online, device: device, at: t)
                 // Tiny amounts in the merchant's own currency units: 0.50 ... 3.00.
                 let hasCents = Population.countries[Int(population.merchantCountry[merchant])].hasCents
-                let units = rng.uniform(0.5, 3.0)
+                let units = rng.uniform(0.5, 3.0) * (t >= shiftAt ? amountScale : 1)
                 txn.amount = hasCents ? DeterministicMath.round(units * 100) / 100 : Swift.max(1, DeterministicMath.round(units))
                 schedule(txn, truth)
             }
@@ -354,6 +415,24 @@ public struct TransactionGenerator: Sequence, IteratorProtocol, Sendable {
                 schedule(
                     purchase(card: card, merchant: merchant, usd: rng.logNormal(median: 900, sigma: 0.5),
                              channel: .ecom, entryMode: .online, device: device, at: t),
+                    truth)
+            }
+        case .deviceFarm:
+            // One device, many stolen cards: a mid-size online purchase per card, spread over hours (so the
+            // device's hourly count stays ordinary), at merchants of one country far from the first card's home.
+            let device = newFraudDevice()
+            let country = distantCountry(from: home)
+            var t = ts
+            for i in 0..<rng.int(in: 6...20) {
+                let victim = i == 0 ? card : rng.int(below: population.cardIDs.count)
+                if i > 0 { t += Int64(rng.uniform(10, 50) * 60_000) }
+                let category = [Population.onlineRetail, Population.electronics, Population.digitalGames][
+                    rng.int(below: 3)]
+                let merchant = population.merchant(category: category, country: country, rng: &rng)
+                let usd = usualAmount(card: victim, category: category) * rng.uniform(1, 2)
+                schedule(
+                    purchase(card: victim, merchant: merchant, usd: usd, channel: .ecom, entryMode: .online,
+                             device: device, at: t),
                     truth)
             }
         }

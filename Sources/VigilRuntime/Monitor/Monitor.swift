@@ -342,15 +342,22 @@ final class Monitor {
     }
 
     /// The policy evaluator of a model version, while it is the live one (a version that is no longer live
-    /// triggers nothing: its last windows close after a promotion). Each version starts afresh, with its own
-    /// validation recall and feature importance.
+    /// triggers nothing: its last windows close after a promotion). A new live version gets its own validation
+    /// recall, feature importance and streaks, but keeps the model's last trigger: the cool-down spans promotions.
     private func evaluator(_ model: String, _ version: String) throws -> RetrainPolicyEvaluator? {
         guard let policy = retrainPolicy, liveVersion[model] == version else { return nil }
         let key = Self.versionKey(model, version)
         if let e = evaluators[key] { return e }
         guard let info = info(model, version) else { return nil }
-        let e = RetrainPolicyEvaluator(
+        var e = RetrainPolicyEvaluator(
             policy: policy, validationRecall: info.validationRecall, topFeatures: info.featuresByImportance)
+        // One evaluator per model name is kept: the previous version's hands its cool-down over.
+        let prefix = "\(model)\u{0}"
+        for oldKey in evaluators.keys.filter({ $0.hasPrefix(prefix) }).sorted() {
+            e = evaluators[oldKey]!.successor(
+                validationRecall: info.validationRecall, topFeatures: info.featuresByImportance)
+            evaluators[oldKey] = nil
+        }
         evaluators[key] = e
         return e
     }
