@@ -54,6 +54,10 @@ let package = Package(
             dependencies: ["VigilCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings),
         .target(
+            name: "VigilConfig",
+            dependencies: [.product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings),
+        .target(
             name: "VigilRuntime",
             dependencies: [
                 "VigilCore", "VigilModel", "VigilMonitor", "VigilTopology", "VigilKafka", "VigilState", "VigilHTTP",
@@ -70,7 +74,7 @@ let package = Package(
             name: "vigil",
             dependencies: [
                 "VigilRuntime", "VigilTesting", "VigilTopology", "VigilCore", "VigilModel", "VigilKafka", "VigilState",
-                "VigilHTTP",
+                "VigilHTTP", "VigilConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -82,6 +86,9 @@ let package = Package(
         .testTarget(name: "VigilTopologyTests", dependencies: ["VigilTopology"], exclude: ["Broken"]),
         .testTarget(name: "VigilModelTests", dependencies: ["VigilModel"], exclude: ["Fixtures"]),
         .testTarget(name: "VigilMonitorTests", dependencies: ["VigilMonitor"]),
+        .testTarget(
+            name: "VigilConfigTests",
+            dependencies: ["VigilConfig", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "VigilHTTPTests",
             dependencies: [

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import VigilConfig
 import VigilCore
 import VigilModel
 import VigilRuntime
@@ -77,19 +78,15 @@ struct BackfillCommand: ParsableCommand {
             .deletingLastPathComponent().appendingPathComponent("ops/csv_to_parquet.py").path
         options.parquetHelper = FileManager.default.fileExists(atPath: "ops/csv_to_parquet.py") ? "ops/csv_to_parquet.py" : root
         let backfill = Backfill(topology: topology, topologyFile: self.topology, options: options, logger: logger)
-        let terminal = isatty(2) != 0
-        var lastReport = ContinuousClock.now
-        let report = try backfill.run { p in
-            guard ContinuousClock.now - lastReport >= .seconds(terminal ? 0.5 : 5) else { return }
-            lastReport = .now
-            let line = "backfill: \(p.events) events, \(p.rows) rows, \(Int(p.eventsPerSecond)) events/s"
-            if terminal {
-                FileHandle.standardError.write(Data("\r\(line)\u{1B}[K".utf8))
-            } else {
-                printError(line)
-            }
+        let progress = makeProgress(task: "backfill")
+        let report: Backfill.Report
+        do {
+            report = try backfill.run { p in progress.update(events: p.events, detail: "\(p.rows) rows") }
+        } catch {
+            progress.finish()
+            throw error
         }
-        if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        progress.finish()
         print("""
             backfill        \(report.events) events in \(String(format: "%.1f", report.seconds)) s (\(Int(Double(report.events) / max(report.seconds, 1e-9))) events/s)
             rows            \(report.rows) (\(report.fraudRows) labelled fraud, labels as known at \(Self.format(report.labelCutoff)))

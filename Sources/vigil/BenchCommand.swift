@@ -94,6 +94,8 @@ struct EngineBench: ParsableCommand {
     @Flag(help: "Leave out the topology's scoring section (features only; no monitoring either).") var noScoring = false
     @Flag(help: "Leave out the topology's monitoring section (scoring without the monitor).") var noMonitoring = false
 
+    @OptionGroup var logging: LoggingOptions
+
     func run() throws {
         // Options read once: each read of an @Option goes through ArgumentParser's storage.
         let partitions = self.partitions
@@ -101,8 +103,7 @@ struct EngineBench: ParsableCommand {
         var topology = try loadTopologyOrExit(self.topology)
         if noScoring { topology.scoring = nil }
         if noScoring || noMonitoring { topology.monitoring = nil }
-        var logger = Logger(label: "vigil.bench")
-        logger.logLevel = .warning
+        let logger = try logging.makeLogger("vigil.bench", defaultLevel: .warning)
         let models = try topology.scoring.map { _ in try ModelRegistry(topology: topology, logger: logger) }
         var config = GeneratorConfig()
         config.seed = 1
@@ -235,8 +236,10 @@ struct ModelBench: ParsableCommand {
     @Option(help: "Scores per run.") var predictions: Int = 2_000_000
     @Option(help: "Explanations (pred_contribs) per run.") var explained: Int = 500
     @Option(help: "Runs.") var runs: Int = 5
+    @OptionGroup var logging: LoggingOptions
 
     func run() throws {
+        _ = try logging.makeLogger("vigil.bench", defaultLevel: .warning)  // nothing logs here; the flags are checked
         var rates: [Double] = [], explain: [Double] = []
         for run in 1...runs {
             let m = ScoringBenchmark.run(
@@ -265,9 +268,10 @@ struct MonitorBench: ParsableCommand {
     @Option(help: "Scored events per run.") var events: Int = 500_000
     @Option(help: "Runs.") var runs: Int = 3
 
+    @OptionGroup var logging: LoggingOptions
+
     func run() throws {
-        var logger = Logger(label: "vigil.bench")
-        logger.logLevel = .warning
+        let logger = try logging.makeLogger("vigil.bench", defaultLevel: .warning)
         let t = try loadTopologyOrExit(topology)
         var rates: [Double] = []
         for run in 1...runs {

@@ -24,9 +24,10 @@ struct EndToEndBench: ParsableCommand {
     @Option(help: "fetch.wait.max.ms of the consumers (the mock broker holds a fetch this long when it has no data, rather than answering when data arrives as a real broker does; every repartition hop would wait for it).")
     var fetchWaitMs: Int = 10
 
+    @OptionGroup var logging: LoggingOptions
+
     func run() throws {
-        var logger = Logger(label: "vigil.bench")
-        logger.logLevel = .warning
+        let logger = try logging.makeLogger("vigil.bench", defaultLevel: .warning)
         var base = try loadTopologyOrExit(self.topology)
         if noScoring { base.scoring = nil }
         if noScoring || noMonitoring { base.monitoring = nil }

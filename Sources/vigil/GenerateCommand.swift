@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import VigilConfig
 import VigilCore
 import VigilKafka
 
@@ -273,7 +274,11 @@ enum GeneratorRun {
         var generator = TransactionGenerator(config)
         var report = Report()
         var buffer: [UInt8] = []
-        var lastProgress = ContinuousClock.now
+        // Progress counts transactions generated (with a slice, more are generated than written).
+        let progress = makeProgress(task: "generate", total: config.eventCount)
+        defer { progress.finish() }
+        var generated = 0
+        let sliced = slice.from != .min || slice.to != .max || !slice.transactions
         func emitLabels(_ labels: [Label]) throws {
             for label in labels where slice.labels && slice.contains(label.availableAt) {
                 buffer.removeAll(keepingCapacity: true)
@@ -284,6 +289,10 @@ enum GeneratorRun {
         }
         while let (transaction, truth) = generator.next() {
             try emitLabels(generator.drainLabels(upTo: transaction.timestamp))
+            generated += 1
+            if generated % 1_000 == 0 {
+                progress.update(events: generated, detail: sliced ? "\(report.transactions) written" : "")
+            }
             guard slice.transactions && slice.contains(transaction.timestamp) else { continue }
             buffer.removeAll(keepingCapacity: true)
             TransactionCodec.encode(transaction, into: &buffer)
@@ -292,10 +301,6 @@ enum GeneratorRun {
             if truth.isFraud {
                 report.fraud += 1
                 report.byPattern[truth.fraudType ?? "unknown", default: 0] += 1
-            }
-            if report.transactions % 10_000 == 0, ContinuousClock.now - lastProgress > .seconds(2) {
-                lastProgress = .now
-                printError("generated \(report.transactions) of \(config.eventCount) transactions")
             }
         }
         try emitLabels(generator.remainingLabels())

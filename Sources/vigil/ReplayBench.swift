@@ -19,9 +19,10 @@ struct ReplayBench: ParsableCommand {
     @Option(help: "Runs.") var runs: Int = 3
     @Option(help: "MiB for all state.") var stateMemoryMb: Int = 1024
 
+    @OptionGroup var logging: LoggingOptions
+
     func run() throws {
-        var logger = Logger(label: "vigil.bench")
-        logger.logLevel = .warning
+        let logger = try logging.makeLogger("vigil.bench", defaultLevel: .warning)
         var base = try loadTopologyOrExit(topology)
         base.scoring = nil
         let payloads = EndToEndBench.generate(count: events)
@@ -56,9 +57,10 @@ struct BackfillBench: ParsableCommand {
     @Option(help: "Directory for the input and output files.") var dir: String = NSTemporaryDirectory()
     @Option(help: "MiB for all state.") var stateMemoryMb: Int = 1024
 
+    @OptionGroup var logging: LoggingOptions
+
     func run() throws {
-        var logger = Logger(label: "vigil.bench")
-        logger.logLevel = .warning
+        let logger = try logging.makeLogger("vigil.bench", defaultLevel: .warning)
         let t = try loadTopologyOrExit(topology)
         let input = "\(dir)/vigil-bench-backfill-\(events).jsonl"
         if !FileManager.default.fileExists(atPath: input) {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import VigilConfig
 import VigilCore
 import VigilModel
 import VigilRuntime
@@ -54,23 +55,18 @@ struct ReplayCommand: ParsableCommand {
         let replay = Replay(topology: topology, options: options, logger: logger)
         let settings = try StateSettings.bounded(
             memoryBytes: stateMemoryMb << 20, tasks: Int(topology.source.partitions) * topology.stages.count)
-        let terminal = isatty(2) != 0
-        var last = ContinuousClock.now
+        let progress = makeProgress(task: "replay")
         let report: Replay.Report
         do {
             report = try replay.run(settings: settings) { p in
-                guard ContinuousClock.now - last >= .seconds(terminal ? 0.5 : 5) else { return }
-                last = .now
-                let done = p.total > 0 ? 100 * Double(p.events) / Double(p.total) : 100
-                let line = String(format: "replay: %d of %d events (%.0f%%), %.0f events/s, ETA %.0f s", p.events, p.total, done, p.eventsPerSecond, p.eta)
-                if terminal { FileHandle.standardError.write(Data("\r\(line)\u{1B}[K".utf8)) } else { printError(line) }
+                progress.update(events: p.events, total: p.total > 0 ? p.total : nil)
             }
         } catch {
-            if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            progress.finish()
             printError("vigil replay failed: \(error)")
             throw ExitCode(1)
         }
-        if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        progress.finish()
         let resume = report.resumeAt.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ",")
         print("""
             replayed        \(report.events) events in \(String(format: "%.1f", report.seconds)) s (\(Int(Double(report.events) / max(report.seconds, 1e-9))) events/s), \(report.outputs) outputs (\(outputs))

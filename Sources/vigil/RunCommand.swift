@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Logging
 import Synchronization
+import VigilConfig
 import VigilCore
 import VigilKafka
 import VigilHTTP
@@ -36,20 +37,20 @@ struct RunCommand: ParsableCommand {
     @Option(help: "With --generate: also write this many malformed records (to see the dead-letter topic at work).")
     var malformed: Int = 0
 
-    @Option(help: "Stream threads (each a consumer in the group).")
-    var threads: Int = 1
+    @Option(help: "Stream threads, each a consumer in the group (default 1).")
+    var threads: Int?
 
-    @Option(help: "Most records per poll batch (processed and committed together).")
-    var maxBatch: Int = 10_000
+    @Option(help: "Most records per poll batch, processed and committed together (default 10000).")
+    var maxBatch: Int?
 
-    @Option(help: "Milliseconds between commits of state, offsets and delivered outputs.")
-    var commitIntervalMs: Int = 100
+    @Option(help: "Milliseconds between commits of state, offsets and delivered outputs (default 100).")
+    var commitIntervalMs: Int?
 
     @Option(help: "Override the topology's state_dir (with --embedded the default is a fresh temporary directory: the embedded cluster starts empty, so old state would not match it).")
     var stateDir: String?
 
-    @Option(help: "MiB of memory for all state of this process: RocksDB's shared block cache and memtables, and the tasks' write-back caches.")
-    var stateMemoryMb: Int = 1024
+    @Option(help: "MiB of memory for all state of this process: RocksDB's shared block cache and memtables, and the tasks' write-back caches (default 1024).")
+    var stateMemoryMb: Int?
 
     @Flag(help: "Exit once every input partition is processed to its end.")
     var untilCaughtUp = false
@@ -62,11 +63,19 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "After the run, read the output topics back and print what they hold.")
     var summary = false
 
+    @Option(help: ArgumentHelp(
+        "A configuration file (docs/configuration.md; default: env VIGIL_CONFIG). Precedence: flag > environment > file > the topology's kafka: section > default.",
+        valueName: "file"))
+    var config: String?
+
+    @Flag(help: "Print the effective configuration (YAML, each value's origin as a comment, secrets masked) and exit.")
+    var printConfig = false
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
-        if embedded == (kafka.bootstrapServers != nil) {
-            throw ValidationError("give exactly one of --bootstrap-servers and --embedded")
+        if embedded && kafka.bootstrapServers != nil {
+            throw ValidationError("give --bootstrap-servers or --embedded, not both")
         }
         if let generate, generate <= 0 { throw ValidationError("--generate must be positive") }
         if malformed < 0 || (malformed > 0 && generate == nil) {
@@ -75,15 +84,94 @@ struct RunCommand: ParsableCommand {
         if generate != nil && !embedded {
             throw ValidationError("--generate needs --embedded (use `vigil generate` for another cluster)")
         }
-        guard (1...64).contains(threads) else { throw ValidationError("--threads must be between 1 and 64") }
-        guard maxBatch > 0 else { throw ValidationError("--max-batch must be positive") }
-        guard commitIntervalMs >= 0 else { throw ValidationError("--commit-interval-ms must be >= 0") }
-        guard stateMemoryMb >= 16 else { throw ValidationError("--state-memory-mb must be at least 16") }
+    }
+
+    /// The flags as a configuration layer (only those given).
+    func flagLayer() throws(ConfigError) -> ConfigurationLayer {
+        var layer = try ConfigurationLayer.kafkaFlags(kafka.properties)
+        func set(_ key: ConfigKey, _ value: (any CustomStringConvertible)?) {
+            layer.set(key, value.map(\.description), origin: .flag(key.flag))
+        }
+        set(.bootstrapServers, kafka.bootstrapServers)
+        set(.threads, threads)
+        set(.maxBatch, maxBatch)
+        set(.commitIntervalMs, commitIntervalMs)
+        set(.stateDir, stateDir)
+        set(.stateMemoryMb, stateMemoryMb)
+        set(.http, http)
+        for (key, entry) in logging.layer.values { layer.values[key] = entry }
+        return layer
+    }
+
+    /// The effective configuration: flags, environment, configuration file, topology, defaults (docs/configuration.md).
+    /// Exits with status 2, naming every problem, when any layer holds a bad value.
+    func resolveConfiguration(topology: Topology) throws -> (EffectiveConfiguration, header: [String], unknown: [String]) {
+        let (environment, unknown) = ConfigurationLayer.environment(ProcessInfo.processInfo.environment)
+        var header = ["vigil run \(self.topology): effective configuration",
+                      "precedence: flag > environment > file > topology > default"]
+        var file = ConfigurationLayer()
+        let variable = ConfigurationLayer.configFileVariable
+        if let path = config ?? ProcessInfo.processInfo.environment[variable].flatMap({ $0.isEmpty ? nil : $0 }) {
+            do {
+                file = try ConfigurationLayer.load(file: path)
+            } catch {
+                printError(error.description)
+                throw ExitCode(2)
+            }
+            header.append("configuration file: \(path) (\(config != nil ? "flag --config" : "environment \(variable)"))")
+        } else {
+            header.append("configuration file: none (--config or \(variable))")
+        }
+        let flags: ConfigurationLayer
+        do {
+            flags = try flagLayer()
+        } catch {
+            throw ValidationError(error.description)
+        }
+        var defaults = ConfigurationLayer()
+        if embedded {
+            // The mock broker holds a fetch for fetch.wait.max.ms even when data arrives meanwhile (a real broker
+            // answers at once): with the default 500 ms every repartition hop would wait that long.
+            defaults.setKafka("fetch.wait.max.ms", "10", origin: .defaultWith("--embedded"))
+        }
+        let topologyLayer = ConfigurationLayer.topology(
+            file: topology.file, kafka: topology.kafka, stateDir: topology.stateDirectory)
+        var effective = try resolveConfigurationOrExit([flags, environment, file, topologyLayer, defaults])
+        if embedded {
+            effective.bootstrapServers = nil
+            effective.origins[.bootstrapServers] = .flag("--embedded")
+            switch effective.origin(of: .stateDir) {
+            case .topology, .default:
+                effective.stateDir = nil
+                effective.origins[.stateDir] = .defaultWith("--embedded (a fresh temporary directory)")
+            default: break
+            }
+        } else if effective.bootstrapServers == nil {
+            throw ValidationError(
+                "give --bootstrap-servers (or bootstrap_servers in the configuration file, or VIGIL_BOOTSTRAP_SERVERS), or --embedded")
+        }
+        if let address = effective.http {
+            do {
+                _ = try ObservabilityServer.parseListenAddress(address)
+            } catch {
+                printError("\(effective.origin(of: .http).location): http: \(error)")
+                throw ExitCode(2)
+            }
+        }
+        return (effective, header, unknown)
     }
 
     func run() throws {
-        let logger = try logging.makeLogger("vigil.run")
         let topology = try loadTopologyOrExit(self.topology)
+        let (settings, header, unknown) = try resolveConfiguration(topology: topology)
+        if printConfig {
+            print(settings.yaml(header: header), terminator: "")
+            return
+        }
+        let logger = LoggingBootstrap.logger("vigil.run", level: settings.logLevel, format: settings.logFormat)
+        for variable in unknown {
+            logger.warning("ignoring \(variable): not a setting (docs/configuration.md lists the VIGIL_ variables)")
+        }
         var cluster: EmbeddedKafka?
         let bootstrap: String
         if embedded {
@@ -97,14 +185,11 @@ struct RunCommand: ParsableCommand {
             cluster = c
             bootstrap = c.bootstrapServers
         } else {
-            bootstrap = kafka.bootstrapServers!
+            bootstrap = settings.bootstrapServers!
         }
-        var properties = try kafka.parsedProperties()
-        if embedded && properties["fetch.wait.max.ms"] == nil {
-            // The mock broker holds a fetch for fetch.wait.max.ms even when data arrives meanwhile (a real broker
-            // answers at once): with the default 500 ms every repartition hop would wait that long.
-            properties["fetch.wait.max.ms"] = "10"
-        }
+        // Every layer's librdkafka properties, the topology's included (the runtime applies the topology's first,
+        // then these, so the effective value wins either way).
+        let properties = settings.kafka
         if let count = generate {
             let report = try GeneratorRun.toKafka(
                 count: count, seed: seed, bootstrapServers: bootstrap, topic: topology.source.topic,
@@ -128,27 +213,27 @@ struct RunCommand: ParsableCommand {
             }
         }
         var options = RuntimeOptions(
-            bootstrapServers: bootstrap, kafka: properties, threads: threads, maxBatch: maxBatch,
-            commitInterval: .milliseconds(commitIntervalMs), stopWhenCaughtUp: untilCaughtUp, stateDirectory: stateDir,
-            stateMemoryBytes: stateMemoryMb << 20)
+            bootstrapServers: bootstrap, kafka: properties, threads: settings.threads, maxBatch: settings.maxBatch,
+            commitInterval: .milliseconds(settings.commitIntervalMs), stopWhenCaughtUp: untilCaughtUp,
+            stateDirectory: settings.stateDir, stateMemoryBytes: settings.stateMemoryMb << 20)
         var temporaryState: String?
-        if embedded && stateDir == nil {
+        if embedded && settings.stateDir == nil {
             temporaryState = FileManager.default.temporaryDirectory
                 .appendingPathComponent("vigil-embedded-\(UUID().uuidString)").path
             options.stateDirectory = temporaryState
         }
         defer { if let temporaryState { try? FileManager.default.removeItem(atPath: temporaryState) } }
-        if http != nil { options.queryable = true }
+        if settings.http != nil { options.queryable = true }
         let runner = Runner(topology: topology, options: options, logger: logger)
         var server: ObservabilityServer?
-        if let http {
+        if let http = settings.http {
             let (host, port) = try ObservabilityServer.parseListenAddress(http)
             server = try ObservabilityServer(host: host, port: port, source: RunObservability(runner: runner), logger: logger)
             printError("serving /metrics, /healthz, /readyz, /model and /features on \(host):\(server!.port)")
         }
         defer { try? server?.shutdown() }
         let signals = ShutdownSignals { runner.stop() }
-        let progress = ProgressReporter(counters: runner.counters)
+        let progress = RunProgress(counters: runner.counters, untilCaughtUp: untilCaughtUp)
         progress.start()
         let started = ContinuousClock.now
         defer { withExtendedLifetime(signals) {} }
@@ -224,36 +309,4 @@ extension RunCommand {
     static func seconds(_ d: Duration) -> Double {
         Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
-}
-
-/// Prints a progress line to standard error every few seconds while a run goes on.
-/// Unchecked: a dispatch timer is thread-safe; it is only scheduled and cancelled.
-final class ProgressReporter: @unchecked Sendable {
-    let counters: RuntimeCounters
-    private let timer: any DispatchSourceTimer
-
-    init(counters: RuntimeCounters) {
-        self.counters = counters
-        timer = DispatchSource.makeTimerSource(queue: .global())
-    }
-
-    func start() {
-        let counters = self.counters
-        let last = LastCount()
-        timer.schedule(deadline: .now() + 2, repeating: 2)
-        timer.setEventHandler {
-            let now = counters.eventsIn
-            let rate = Double(now - last.swap(now)) / 2
-            printError("processed \(now) events (\(String(format: "%.0f", rate))/s), \(counters.deadLettered) dead-lettered")
-        }
-        timer.resume()
-    }
-
-    func stop() { timer.cancel() }
-}
-
-/// A counter value shared with a timer handler.
-final class LastCount: Sendable {
-    private let value = Mutex(0)
-    func swap(_ new: Int) -> Int { value.withLock { old in defer { old = new }; return old } }
 }

@@ -13,7 +13,10 @@ struct ValidateCommand: ParsableCommand {
     @Argument(help: "The topology file.")
     var topology: String
 
+    @OptionGroup var logging: LoggingOptions
+
     func run() throws {
+        let logger = try logging.makeLogger("vigil.validate")
         let t: Topology
         do {
             t = try TopologyLoader.load(path: topology)
@@ -24,7 +27,7 @@ struct ValidateCommand: ParsableCommand {
         if t.scoring != nil {
             // The bundles must load and find every feature they need: skew is caught here, before any traffic.
             do {
-                let models = try ModelRegistry(topology: t, logger: Logger(label: "vigil.validate"))
+                let models = try ModelRegistry(topology: t, logger: logger)
                 print("\(topology): ok")
                 print(TopologyLoader.summary(t))
                 for (role, m) in [("champion", models.current.champion), ("challenger", models.current.challenger)] {

@@ -165,7 +165,7 @@ struct ObservabilityServerTests {
         // 3 s: short enough for the test, long enough that a loaded CI machine sends its request before the
         // server gives up on the connection (200 ms was not).
         try await withServer(FakeSource(), idleTimeout: .seconds(3)) { port in
-            // Nothing sent: the server closes the connection (exchange throws if it has not within 10 s).
+            // Nothing sent: the server closes the connection (exchange throws if it has not within its deadline).
             let nothing = try await HTTPTestClient.exchange(port: port, "")
             #expect(nothing.isEmpty)
             // A keep-alive request is answered, then the idle connection is closed.

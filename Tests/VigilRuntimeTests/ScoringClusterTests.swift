@@ -55,7 +55,7 @@ struct ScoringClusterTests {
             if let seen = byID[id] { #expect(seen.value == value, "a redelivered prediction is byte-identical") }
             byID[id] = (value, o["model_version"] as! String, o["txn_id"] as! String)
             let latency = try #require(record.header("vigil.latency_ms").flatMap(Int64.init), "latency header")
-            #expect(latency >= 0 && latency < 120_000)
+            #expect(latency >= 0 && latency < 3_600_000, "a duration in ms since the source record, not garbage")
         }
         #expect(byID.count == 3_000, "every event scored")
         let firstWave = Set(txs[..<1_500].map(\.txnID))
