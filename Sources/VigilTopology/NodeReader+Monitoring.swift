@@ -5,7 +5,7 @@ extension NodeReader {
     static let monitoringKeys = ["window", "drift", "labels", "retrain"]
     static let driftKeys = ["thresholds", "psi_warn", "psi_act", "sigmas", "epsilon"]
     static let thresholdKinds = ["fixed", "data_driven"]
-    static let labelsKeys = ["topic", "report_after", "horizon", "detector"]
+    static let labelsKeys = ["topic", "report_after", "horizon", "detector", "min_fraud"]
     /// In the order the hints list them: the default first.
     static let detectorNames = ["page_hinkley", "adwin", "none"]
 
@@ -170,10 +170,17 @@ extension NodeReader {
             }
         }
 
-        guard issues.count == before, let topic = draft.topic, let reportAfter, let horizon, let detector = draft.detector
+        var minFraud: Int? = Topology.Monitoring.Labels.defaultMinFraud
+        if let mnode = map["min_fraud"] {
+            minFraud = integer(mnode, path: join(path, "min_fraud"), range: Topology.Monitoring.Labels.minFraudRange,
+                               hint: "labelled frauds a performance report needs before its recall counts for recall_drop, e.g. min_fraud: 20")
+        }
+
+        guard issues.count == before, let topic = draft.topic, let reportAfter, let horizon, let detector = draft.detector,
+              let minFraud
         else { return draft }
         draft.labels = Topology.Monitoring.Labels(
-            topic: topic, reportAfterMillis: reportAfter, horizonMillis: horizon, detector: detector,
+            topic: topic, reportAfterMillis: reportAfter, horizonMillis: horizon, detector: detector, minFraud: minFraud,
             line: keyNode.mark?.line ?? 0)
         return draft
     }

@@ -38,6 +38,9 @@ extension Topology {
             public var horizonMillis: Int64
             /// The change detector on the error stream.
             public var detector: Detector
+            /// A performance report feeds the retraining policy's `recall_drop` only when it counts at least this
+            /// many labelled frauds (`min_fraud:`, default 20): one missed fraud out of two is not a recall of 50%.
+            public var minFraud: Int
             /// The line of `labels:` in the topology file (for messages).
             public var line: Int
 
@@ -47,15 +50,21 @@ extension Topology {
             public static let defaultHorizonMillis: Int64 = 30 * 86_400_000
             /// The default of `detector:`.
             public static let defaultDetector = Detector.pageHinkley
+            /// The default of `min_fraud:`.
+            public static let defaultMinFraud = 20
+            /// The allowed values of `min_fraud:`.
+            public static let minFraudRange = 1...1_000_000
 
             public init(
                 topic: String, reportAfterMillis: Int64 = defaultReportAfterMillis,
-                horizonMillis: Int64 = defaultHorizonMillis, detector: Detector = defaultDetector, line: Int = 0
+                horizonMillis: Int64 = defaultHorizonMillis, detector: Detector = defaultDetector,
+                minFraud: Int = defaultMinFraud, line: Int = 0
             ) {
                 self.topic = topic
                 self.reportAfterMillis = reportAfterMillis
                 self.horizonMillis = horizonMillis
                 self.detector = detector
+                self.minFraud = minFraud
                 self.line = line
             }
         }

@@ -294,6 +294,37 @@ struct MonitorTests {
         #expect((triggers.last?["at"] as? Int64 ?? 0) >= Self.t0 + 18 * Self.hour, "not at hour 12, 3 windows after the promotion")
     }
 
+    @Test("recall_drop counts a report only with at least min_fraud labelled frauds")
+    func recallDropNeedsEnoughFraud() throws {
+        let s = try Self.setup(monitoring: """
+            window: 1h
+            labels: {topic: labels-x, report_after: 1h, horizon: 3h, detector: none, min_fraud: 3}
+            retrain:
+              cooldown: 0s
+              when:
+                - recall_drop: 0.1
+            """)
+        defer { try? FileManager.default.removeItem(atPath: s.dir) }
+        let h = Self.hour
+        var records: [[UInt8]] = []
+        // Window 0: two missed frauds (recall 0 over 2: too few). Window 1: three missed frauds (recall 0 over 3).
+        for (w, frauds) in [(0, 2), (1, 3)] {
+            let start = Self.t0 + Int64(w) * h
+            records += Self.window(start, n: 10, share: 0, txnPrefix: "w\(w)-")
+            for i in 0..<frauds {
+                records.append(Self.label("w\(w)-\(i)", fraud: true, eventTime: start + Int64(i) * (h / 10), available: start + 10))
+            }
+        }
+        records.append(Self.prediction(Self.t0 + 2 * h + 1, x: 0, score: 0.1))  // reports window 0
+        records.append(Self.prediction(Self.t0 + 3 * h + 1, x: 0, score: 0.1))  // reports window 1
+        let out = try Self.run(s, records)
+        let reports = try out.filter { $0.topic == s.topology.sinks.performance }.map { try Self.object($0.value) }
+        #expect(reports.filter { $0["window_start"] as? Int64 == Self.t0 }.first?["recall"] as? Double == 0)
+        let triggers = try out.filter { $0.topic == s.topology.sinks.triggers }.map { try Self.object($0.value) }
+        #expect(triggers.count == 1, "only window 1's report, with 3 frauds, counts")
+        #expect(triggers.first?["at"] as? Int64 == Self.t0 + 3 * h + 1)
+    }
+
     @Test("a stationary stream raises no trigger over 300 windows with the default policy thresholds")
     func stationaryNoTrigger() throws {
         let s = try Self.setup(monitoring: """

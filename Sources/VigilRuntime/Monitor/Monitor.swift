@@ -517,7 +517,9 @@ final class Monitor {
                     next = min(next, nextDue(w, labels: labels))
                 }
                 if w.live, var evaluator = try evaluator(w.model, w.version) {
-                    let trigger = evaluator.observePerformance(windowEnd: end, recall: w.counts.recall, at: now)
+                    // Recall over a handful of frauds is noise: below min_fraud it does not count for recall_drop.
+                    let recall = w.counts.fraud >= UInt64(labels.minFraud) ? w.counts.recall : nil
+                    let trigger = evaluator.observePerformance(windowEnd: end, recall: recall, at: now)
                     evaluators[Self.versionKey(w.model, w.version)] = evaluator
                     if let trigger { try emitTrigger(trigger, model: w.model, version: w.version, emit: emit) }
                 }
