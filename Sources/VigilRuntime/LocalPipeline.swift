@@ -25,11 +25,14 @@ public final class LocalPipeline {
         public var timestamp: Int64?
         /// The event time, when the reader decoded it (nil for a record that does not decode).
         public var eventTime: Int64?
+        /// The record's headers (e.g. a W3C `traceparent`).
+        public var headers: [KafkaHeader] = []
 
         public init(
             partition: Int32, offset: Int64? = nil, key: [UInt8]?, value: [UInt8]?, timestamp: Int64? = nil,
-            eventTime: Int64? = nil
+            eventTime: Int64? = nil, headers: [KafkaHeader] = []
         ) {
+            self.headers = headers
             self.partition = partition
             self.offset = offset
             self.key = key
@@ -127,7 +130,9 @@ public final class LocalPipeline {
                 let tp = TopicPartition(topology.source.topic, record.partition)
                 let task = try self.task(tp)
                 if !touched.contains(where: { $0 === task }) { touched.append(task) }
-                try deliver(record.key, record.value, to: tp, offset: record.offset, timestamp: record.timestamp, task: task)
+                try deliver(
+                    record.key, record.value, to: tp, offset: record.offset, timestamp: record.timestamp,
+                    headers: record.headers, task: task)
             }
             // Route what the stages forwarded, in send order, until nothing is left in flight.
             var routed = 0
@@ -138,7 +143,7 @@ public final class LocalPipeline {
                 let tp = TopicPartition(record.topic, p)
                 let next = try self.task(tp)
                 if !touched.contains(where: { $0 === next }) { touched.append(next) }
-                try deliver(record.key, record.value, to: tp, offset: nil, timestamp: nil, task: next)
+                try deliver(record.key, record.value, to: tp, offset: nil, timestamp: nil, headers: record.headers, task: next)
             }
             router.queue.removeAll(keepingCapacity: true)
             if let monitor {
@@ -161,12 +166,12 @@ public final class LocalPipeline {
 
     private func deliver(
         _ key: [UInt8]?, _ value: [UInt8]?, to tp: TopicPartition, offset: Int64?, timestamp: Int64?,
-        task: PartitionTask
+        headers: [KafkaHeader], task: PartitionTask
     ) throws {
         let offset = offset ?? nextOffsets[tp] ?? 0
         let message = KafkaMessage(
             topic: tp.topic, partition: tp.partition, offset: offset, key: key, value: value, timestamp: timestamp,
-            headers: [])
+            headers: headers)
         try task.process(message, sink: router)
         nextOffsets[tp] = offset + 1
     }
@@ -210,7 +215,7 @@ public final class LocalPipeline {
         let internalTopics: Set<String>
         let monitorTopic: String?
         let output: any RecordSink
-        var queue: [(topic: String, key: [UInt8]?, value: [UInt8]?)] = []
+        var queue: [(topic: String, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader])] = []
         var monitorQueue: [[UInt8]] = []
 
         init(internalTopics: Set<String>, monitorTopic: String?, output: any RecordSink) {
@@ -223,7 +228,7 @@ public final class LocalPipeline {
             if topic == monitorTopic {
                 monitorQueue.append(value ?? [])
             } else if internalTopics.contains(topic) {
-                queue.append((topic, key, value))
+                queue.append((topic, key, value, headers))
             } else {
                 try output.send(topic: topic, key: key, value: value, headers: headers)
             }

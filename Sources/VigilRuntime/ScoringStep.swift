@@ -64,7 +64,7 @@ struct ScoringStep {
     /// and alert.
     mutating func score(
         keys: [String?], id: String?, record: Record, source: SourceCoordinates, sourceTimestamp: Int64?,
-        values: [FeatureValue], sink: any RecordSink, counts: inout BatchCounts
+        values: [FeatureValue], sink: any RecordSink, counts: inout BatchCounts, trace: [KafkaHeader] = []
     ) throws {
         let models = registry.current
         inputs.removeAll(keepingCapacity: true)
@@ -88,7 +88,7 @@ struct ScoringStep {
             addToMonitor(prediction, model: live, countAt: monitorCount)
         }
         try send(prediction, to: topology.sinks.predictions, key: key, id: id, record: record, source: source,
-                 sourceTimestamp: sourceTimestamp, sink: sink)
+                 sourceTimestamp: sourceTimestamp, sink: sink, trace: trace)
         counts.record(prediction, role: liveRole)
         // Alerts from the live prediction only (while `vector` still holds the live model's inputs).
         if let match = evaluator.evaluate(score: prediction.score, values: values, record: record) {
@@ -97,14 +97,14 @@ struct ScoringStep {
                 topFeatures: topFeatures(live, values: values), contributionMethod: live.contributionMethod)
             alertEncoder.encode(
                 keys: keys, id: id, timestamp: record.timestamp, source: source, alert: alert, into: &writer)
-            try sink.send(topic: topology.sinks.alerts, key: keyBytes, value: writer.bytes, headers: [])
+            try sink.send(topic: topology.sinks.alerts, key: keyBytes, value: writer.bytes, headers: trace)
             counts.alertsOut += 1
             counts.alertsBySeverity[match.severity.rawValue, default: 0] += 1
         }
         if let shadow {
             let shadowPrediction = predict(shadow, role: "shadow")
             try send(shadowPrediction, to: topology.sinks.shadow, key: key, id: id, record: record, source: source,
-                     sourceTimestamp: sourceTimestamp, sink: sink)
+                     sourceTimestamp: sourceTimestamp, sink: sink, trace: trace)
             counts.record(shadowPrediction, role: "shadow")
             if monitorTopic != nil { addToMonitor(shadowPrediction, model: shadow, countAt: monitorCount) }
         }
@@ -136,11 +136,11 @@ struct ScoringStep {
 
     private mutating func send(
         _ prediction: PredictionEventEncoder.Prediction, to topic: String, key: String?, id: String?, record: Record,
-        source: SourceCoordinates, sourceTimestamp: Int64?, sink: any RecordSink
+        source: SourceCoordinates, sourceTimestamp: Int64?, sink: any RecordSink, trace: [KafkaHeader]
     ) throws {
         predictionEncoder.encode(
             key: key, id: id, timestamp: record.timestamp, source: source, prediction: prediction, into: &writer)
-        var headers: [KafkaHeader] = []
+        var headers: [KafkaHeader] = trace
         if let sourceTimestamp {
             let now = Int64(Date().timeIntervalSince1970 * 1000)
             headers.append(KafkaHeader(key: "vigil.latency_ms", value: Array(String(max(0, now - sourceTimestamp)).utf8)))

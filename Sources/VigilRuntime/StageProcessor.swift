@@ -297,17 +297,19 @@ public struct StageProcessor {
                 return
             }
             let id: String? = if let idField, case .string(let s) = record.values[idField] { s } else { nil }
+            let trace = TraceContext.childHeaders(of: message, stage: stage.name, source: source)
             featureEncoder.encode(
                 keys: allKeys, id: id, timestamp: record.timestamp, source: source, values: allValues, into: &writer)
             keyBytes.removeAll(keepingCapacity: true)
             if let first = allKeys.first ?? nil { keyBytes.append(contentsOf: first.utf8) }
             if try sendOrDeadLetter(
-                topology.sinks.features, key: keyBytes, value: writer.bytes, message: message, source: source, sink: sink)
+                topology.sinks.features, key: keyBytes, value: writer.bytes, message: message, source: source, sink: sink,
+                headers: trace)
             {
                 counts.featuresOut += 1
                 try scoring?.score(
                     keys: allKeys, id: id, record: record, source: source, sourceTimestamp: prepared.sourceTimestamp,
-                    values: allValues, sink: sink, counts: &counts)
+                    values: allValues, sink: sink, counts: &counts, trace: trace)
             } else {
                 counts.deadLettered += 1
             }
@@ -323,7 +325,8 @@ public struct StageProcessor {
                     values: allValues, event: raw, into: &buffer)
             }
             if try sendOrDeadLetter(
-                nextStage.inputTopic, key: keyBytes, value: buffer, message: message, source: source, sink: sink)
+                nextStage.inputTopic, key: keyBytes, value: buffer, message: message, source: source, sink: sink,
+                headers: TraceContext.childHeaders(of: message, stage: stage.name, source: source))
             {
                 counts.forwarded += 1
             } else {
@@ -394,10 +397,10 @@ public struct StageProcessor {
     /// whether the output was sent.
     private func sendOrDeadLetter(
         _ topic: String, key: [UInt8], value: [UInt8], message: KafkaMessage, source: SourceCoordinates,
-        sink: any RecordSink
+        sink: any RecordSink, headers: [KafkaHeader] = []
     ) throws -> Bool {
         do {
-            try sink.send(topic: topic, key: key, value: value, headers: [])
+            try sink.send(topic: topic, key: key, value: value, headers: headers)
             return true
         } catch let error as KafkaError where error.rdKafkaCode == KafkaErrorCode.messageTooLarge.rawValue {
             try deadLetter(

@@ -52,6 +52,11 @@ public final class TopologyTestDriver {
         try pipeline.pipe(records.map { LocalPipeline.SourceRecord(partition: $0.partition, key: $0.key, value: $0.value) })
     }
 
+    /// Pipes source records as given (partition, offset, key, value, timestamp, headers), in order, as one batch.
+    public func pipe(records: [LocalPipeline.SourceRecord]) throws {
+        try pipeline.pipe(records)
+    }
+
     /// Lets `duration` of wall-clock time pass for the tasks: with the topology's `idle_timeout`, quiet partitions
     /// advance their stream time and close windows, as a stream thread does when nothing arrives. Then commits.
     public func advanceWallClock(by duration: Duration) throws {
