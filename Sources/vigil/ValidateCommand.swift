@@ -34,6 +34,16 @@ struct ValidateCommand: ParsableCommand {
                     guard let m else { continue }
                     let manifest = m.bundle.manifest
                     print("  \(role) \(m.identifier): \(manifest.modelKind.rawValue), \(manifest.features.count) features, all computed by the topology; decision at \(manifest.thresholds.decision)")
+                    let recallRule = t.monitoring?.retrain?.rules.contains {
+                        if case .recallDrop = $0 { true } else { false }
+                    } ?? false
+                    if recallRule, manifest.validation?.recall == nil {
+                        printError("warning: \(topology): monitoring.retrain recall_drop compares live recall with the bundle's validation.recall, and \(m.identifier) has none: the rule cannot fire for it")
+                    }
+                    let withBaseline = manifest.features.filter { manifest.featureBaselines[$0] != nil }.count
+                    if t.monitoring != nil, withBaseline < manifest.features.count {
+                        printError("warning: \(topology): \(manifest.features.count - withBaseline) of \(m.identifier)'s \(manifest.features.count) features have no baseline in its manifest: no drift statistics for them")
+                    }
                 }
             } catch {
                 printError("\(topology): \(error)")

@@ -48,6 +48,26 @@ struct LoopCommandTests {
         #expect(rest.stdout.split(separator: "\n").map(String.init) == Array(lines.suffix(2)))
     }
 
+    @Test("topic publish --key-field keys each line by its field, so it lands in the partition Vigil's partitioner picks")
+    func publishKeyedByField() async throws {
+        let cluster = try EmbeddedKafka(brokers: 1, logger: Support.logger)
+        let topic = Support.unique("keyed")
+        try cluster.createTopic(topic, partitions: 4)
+        let b = cluster.bootstrapServers
+        let txs = Support.transactions(count: 40, seed: 2, cards: 10)
+        let lines = txs.map { String(decoding: Support.encode($0), as: UTF8.self) }.joined(separator: "\n")
+        let sent = try await Self.run(["topic", "publish", "--topic", topic, "--key-field", "card_id", "--bootstrap-servers", b], stdin: lines)
+        #expect(sent.status == 0, "\(sent.stderr)")
+        let records = try await Support.onThread { try Support.readAll(topic, bootstrap: b) }
+        #expect(records.count == 40)
+        for r in records {
+            let key = try #require(r.key)
+            let t = try TransactionCodec.decode(try #require(r.value))
+            #expect(key == Array(t.cardID.utf8))
+            #expect(r.partition == KafkaPartitioner.partition(key: key, partitions: 4))
+        }
+    }
+
     @Test("models shadow|promote write model-control events with the bundle made absolute; a missing bundle is refused before anything is sent")
     func modelsCommand() async throws {
         let cluster = try EmbeddedKafka(brokers: 1, logger: Support.logger)
