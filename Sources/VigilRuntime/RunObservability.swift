@@ -2,6 +2,7 @@ public import VigilHTTP
 import Foundation
 import VigilCore
 import VigilKafka
+import VigilState
 import VigilTopology
 
 /// What `vigil run --http` serves (docs/observability.md): the runner's counters as Prometheus metrics, liveness,
@@ -51,6 +52,15 @@ public struct RunObservability: ObservabilitySource {
             samples.append(MetricSample(VigilMetrics.eventsOut, labels: [("topic", topic)], value: .counter(Double(n))))
         }
 
+        // State size per task store: live data in the tables plus the memtables (RocksDB's estimates).
+        for (tp, store) in runner.openStores().sorted(by: { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }) {
+            guard let live = store.integerProperty("rocksdb.estimate-live-data-size"),
+                  let memtables = store.integerProperty("rocksdb.cur-size-all-mem-tables")
+            else { continue }
+            samples.append(MetricSample(
+                VigilMetrics.stateBytes, labels: [("store", "\(tp.topic)-\(tp.partition)")],
+                value: .gauge(Double(live + memtables))))
+        }
         samples.append(histogram(VigilMetrics.processingLatency, c.batchLatency))
         samples.append(histogram(VigilMetrics.commitDuration, c.commitDuration))
         samples.append(MetricSample(VigilMetrics.commits, value: .counter(Double(c.commits))))

@@ -198,6 +198,14 @@ public final class Runner: Sendable {
         return .notFound(complete: total.map { stores.count >= $0 } ?? false)
     }
 
+    /// The open task stores, per input partition (for metrics).
+    func openStores() -> [TopicPartition: Store] {
+        guard let coordinator = state.withLock({ $0.coordinator }) else { return [:] }
+        var all: [TopicPartition: Store] = [:]
+        for stage in topology.stages { all.merge(coordinator.stores(of: stage.inputTopic)) { a, _ in a } }
+        return all
+    }
+
     /// The input partitions (source and repartition topics) this runner's threads own at the moment (empty before
     /// the group assigns any).
     public var assignment: [TopicPartition] {

@@ -256,6 +256,17 @@ public final class Store: @unchecked Sendable {
     }
 
     /// Approximate bytes used by memtables, table readers and the block cache, or nil if unavailable.
+    /// An integer property of the database (RocksDB's `rocksdb_property_int`), e.g.
+    /// `rocksdb.estimate-live-data-size`, `rocksdb.cur-size-all-mem-tables`, `rocksdb.total-sst-files-size`; nil
+    /// when unknown or the store is closed. Thread-safe.
+    public func integerProperty(_ name: String) -> UInt64? {
+        guard database.acquire() else { return nil }
+        defer { database.release() }
+        var value: UInt64 = 0
+        let status = name.withCString { rocksdb_property_int(database.db, $0, &value) }
+        return status == 0 ? value : nil
+    }
+
     public func approximateMemoryUsage() -> Int? {
         guard database.acquire() else { return nil }
         defer { database.release() }

@@ -91,6 +91,8 @@ struct ObservabilityTests {
         #expect(Self.total(metrics.body, "vigil_assigned_partitions") == Double(topology.source.partitions))
         #expect(Self.total(metrics.body, "vigil_consumer_lag") == 0)
         #expect(Self.total(metrics.body, "vigil_processing_latency_seconds_count") > 0)
+        #expect(Self.total(metrics.body, "vigil_state_bytes") > 0, "the stores hold the cards' state")
+        #expect(metrics.body.contains("vigil_state_bytes{store=\"\(topology.source.topic)-0\"}"))
         #expect(metrics.body.contains("vigil_model_info{role=\"champion\",model=\"test-model\",version=\"1\"} 1"))
         // Every sample's family is in the catalogue the deployment files are checked against.
         for line in metrics.body.split(separator: "\n") where !line.hasPrefix("#") {
