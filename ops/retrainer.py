@@ -91,7 +91,8 @@ def metrics(p, labels, threshold):
 
 
 def baseline(values):
-    """A feature's reference distribution: 10 quantile bins (ties merged) over the non-missing values."""
+    """A feature's reference distribution: 10 quantile bins (ties merged) over the non-missing values, with the
+    training range."""
     present = values[~np.isnan(values)]
     missing = 1.0 - len(present) / len(values) if len(values) else 1.0
     if len(present) == 0:
@@ -103,7 +104,9 @@ def baseline(values):
         counts[b] += 1
     props = (counts / counts.sum()).tolist()
     props[-1] = 1.0 - sum(props[:-1])
-    return {"edges": edges, "proportions": [max(0.0, p) for p in props], "missing_rate": missing}
+    # min/max: the training range, for the monitor's out-of-range rate (docs/models.md).
+    return {"edges": edges, "proportions": [max(0.0, p) for p in props], "missing_rate": missing,
+            "min": float(present.min()), "max": float(present.max())}
 
 
 def iso(ms):
