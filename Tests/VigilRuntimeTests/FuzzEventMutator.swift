@@ -1,0 +1,1 @@
+../VigilCoreTests/FuzzEventMutator.swift
