@@ -4,8 +4,11 @@ import Testing
 import VigilHTTP
 
 /// Runs `body` against a real server on 127.0.0.1 and an ephemeral port, then shuts it down.
+/// The default idle timeout is long on purpose: the whole suite shares two cores and Swift's two cooperative
+/// threads with CPU-heavy tests (the fuzzers), so a client task may wait many seconds between connecting and writing;
+/// the server must not close the connection meanwhile (the idle test sets its own short timeout).
 func withServer<T>(
-    _ source: FakeSource, idleTimeout: Duration = .seconds(60), _ body: (Int) async throws -> T
+    _ source: FakeSource, idleTimeout: Duration = .seconds(600), _ body: (Int) async throws -> T
 ) async throws -> T {
     let server = try ObservabilityServer(
         host: "127.0.0.1", port: 0, source: source, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
