@@ -246,7 +246,7 @@ struct ObservabilityServerTests {
     @Test func shutdownClosesTheListenerAndIsIdempotent() async throws {
         let server = try ObservabilityServer(
             host: "127.0.0.1", port: 0, source: FakeSource(),
-            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), idleTimeout: .seconds(600))
         let port = server.port
         #expect(port > 0)
         #expect(try await HTTPTestClient.request(port: port, "/healthz").status == 200)

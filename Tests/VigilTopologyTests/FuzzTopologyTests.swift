@@ -32,7 +32,8 @@ struct FuzzTopologyTests {
         }
     }
 
-    @Test("10k mutated topologies (4 shards): each parses or is rejected with located issues, quickly", arguments: 0..<shards)
+    // One shard at a time (.serialized): see FuzzDecoderTests.
+    @Test("10k mutated topologies (4 shards): each parses or is rejected with located issues, quickly", .serialized, arguments: 0..<shards)
     func mutatedTopologies(shard: Int) async throws {
         let env = ProcessInfo.processInfo.environment
         let total = env["VIGIL_FUZZ_TOPOLOGY_INPUTS"].flatMap(Int.init) ?? 10_000
@@ -65,7 +66,9 @@ struct FuzzTopologyTests {
         let elapsed = ContinuousClock.now - started
         print("FUZZ topology shard=\(shard) seed=\(seed) \(tally.summary) seconds=\(elapsed.components.seconds)")
         #expect(tally.inputs == inputs)
-        #expect(tally.slowest < .seconds(5), "one document took \(tally.slowest): \(tally.slowestMutations)")
+        // A bound against exponential blow-ups (an alias bomb expanded), not a timing: 10⁹ nodes would take hours;
+        // the slowest document takes about 2 s in a debug build.
+        #expect(tally.slowest < .seconds(120), "one document took \(tally.slowest): \(tally.slowestMutations)")
         if inputs >= 1_000 {
             #expect(tally.accepted > 0 && tally.rejected.count >= 5, "\(tally.summary)")
         }
@@ -100,7 +103,8 @@ struct FuzzTopologyTests {
             #expect(throws: TopologyError.self, "\(use)") {
                 try TopologyLoader.parse(yaml: yaml, file: "bomb.yaml")
             }
-            #expect(ContinuousClock.now - clock < .seconds(2), "\(use)")
+            // A bound against expansion (10⁹ nodes would take hours), not a timing.
+            #expect(ContinuousClock.now - clock < .seconds(60), "\(use)")
         }
     }
 
